@@ -1,0 +1,77 @@
+"""The registry as data: administrative units, agencies and the procedure catalog."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class UnitKind(StrEnum):
+    """Kinds of unit the hub connects; procedures name the kind that is competent."""
+
+    COMMUNE = "commune"
+    DISTRICT_PAC = "district_pac"
+    DISTRICT_POLICE = "district_police"
+    DISTRICT_SOCIAL_INSURANCE = "district_social_insurance"
+    PROVINCIAL_PAC = "provincial_pac"
+
+    @property
+    def peer_format(self) -> Literal["commune", "agency"]:
+        """Which native wire format the unit's software speaks."""
+        return "commune" if self is UnitKind.COMMUNE else "agency"
+
+
+class Unit(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(description="Registry code; communes use their GSO code.")
+    kind: UnitKind
+    name: str
+    agency_code: str = Field(description="Agency code used in dossier codes (Circular 01/2018).")
+    gso_code: str = Field(description="GSO code of the administrative unit it serves.")
+    district_code: str | None = Field(default=None, description="GSO code of its district.")
+    postal_code: str | None = None
+
+
+class Processing(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["same_day", "working_days"]
+    days: int = Field(default=0, ge=0)
+
+
+class Procedure(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    name: str
+    field: str = Field(description="English field key, e.g. civil_status.")
+    field_name: str = Field(description="Vietnamese field name, e.g. Hộ tịch.")
+    competent: UnitKind
+    processing: Processing
+    fee_vnd: int = Field(ge=0)
+    source: str = Field(default="", description="Where the code and figures come from.")
+
+
+class UnitRegistryFile(BaseModel):
+    """One era's administrative units, as shipped in ``hub/registry/data``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    era: str
+    effective_from: date
+    effective_to: date | None
+    province_code: str
+    province_name: str
+    source: str
+    units: tuple[Unit, ...]
+
+
+class ProcedureCatalogFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str
+    procedures: tuple[Procedure, ...]

@@ -1,0 +1,76 @@
+"""The envelope every canonical message travels in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from schemas.base import WireModel
+from schemas.dossier import DossierCode, UnitCode
+from schemas.events import DossierEvent
+
+SCHEMA_VERSION = "1.0"
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+HUB_UNIT = "hub"
+
+P = TypeVar("P")
+
+
+class Envelope(WireModel, Generic[P]):
+    """Metadata common to every message; the payload is one canonical event."""
+
+    message_id: UUID = Field(description="Unique id; consumers are idempotent on it.")
+    type: str = Field(description="Equals payload.type.", examples=["dossier.received"])
+    schema_version: str = Field(default=SCHEMA_VERSION, pattern=r"^1\.\d+$")
+    occurred_at: AwareDatetime = Field(description="When it happened (Asia/Ho_Chi_Minh).")
+    sender: UnitCode | str = Field(description="Unit code of the sender, or 'hub'.")
+    recipient: UnitCode | str = Field(description="Unit code of the recipient, or 'hub'.")
+    correlation_id: DossierCode = Field(description="The dossier code.")
+    causation_id: UUID | None = Field(
+        default=None, description="message_id of the message that caused this one."
+    )
+    sequence: int | None = Field(
+        default=None,
+        ge=1,
+        description="Per-dossier sequence number assigned by the hub; orders the timeline.",
+    )
+    payload: P
+
+    @model_validator(mode="after")
+    def _type_matches_payload(self) -> Envelope[P]:
+        payload_type = getattr(self.payload, "type", None)
+        if payload_type is not None and payload_type != self.type:
+            raise ValueError(f"envelope type {self.type!r} != payload type {payload_type!r}")
+        return self
+
+
+CanonicalMessage = Envelope[DossierEvent]
+
+
+def new_envelope(
+    payload: DossierEvent,
+    *,
+    sender: str,
+    recipient: str,
+    dossier_code: str,
+    occurred_at: datetime,
+    causation_id: UUID | None = None,
+    sequence: int | None = None,
+    message_id: UUID | None = None,
+) -> CanonicalMessage:
+    """Wrap a payload; ``occurred_at`` must be timezone-aware."""
+    return CanonicalMessage(
+        message_id=message_id or uuid4(),
+        type=payload.type,
+        occurred_at=occurred_at.astimezone(VIETNAM),
+        sender=sender,
+        recipient=recipient,
+        correlation_id=dossier_code,
+        causation_id=causation_id,
+        sequence=sequence,
+        payload=payload,
+    )

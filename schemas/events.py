@@ -1,0 +1,152 @@
+"""Canonical dossier events. Past tense names; each carries a ``type`` discriminator."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field
+
+from schemas.base import WireModel
+from schemas.dossier import Dossier, DocumentRef, ProcedureCode, UnitCode
+from schemas.status import DossierStatus, ReturnMethod
+
+
+class DossierReceived(WireModel):
+    """A one-stop section registered a dossier (status 1)."""
+
+    type: Literal["dossier.received"] = "dossier.received"
+    dossier: Dossier
+
+
+class DossierTransferred(WireModel):
+    """The hub handed the dossier to the competent unit (inter-level handoff)."""
+
+    type: Literal["dossier.transferred"] = "dossier.transferred"
+    from_unit: UnitCode
+    to_unit: UnitCode
+    procedure_code: ProcedureCode
+    due_at: AwareDatetime | None = None
+    dossier: Dossier
+
+
+class DossierAccepted(WireModel):
+    """The competent unit accepted the dossier for processing (status 2)."""
+
+    type: Literal["dossier.accepted"] = "dossier.accepted"
+    unit: UnitCode
+    due_at: AwareDatetime | None = None
+
+
+class SupplementRequested(WireModel):
+    """The dossier is incomplete; every missing item is listed in one go (status 5)."""
+
+    type: Literal["dossier.supplement_requested"] = "dossier.supplement_requested"
+    unit: UnitCode
+    missing_items: tuple[str, ...] = Field(min_length=1)
+    note: str | None = None
+
+
+class DossierRefused(WireModel):
+    """The dossier was not accepted or refused, with a reason (status 3)."""
+
+    type: Literal["dossier.refused"] = "dossier.refused"
+    unit: UnitCode
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ProgressReported(WireModel):
+    """The deciding unit reports a status change while processing (status 4, 6, 7, 8)."""
+
+    type: Literal["dossier.progress"] = "dossier.progress"
+    unit: UnitCode
+    status: DossierStatus
+    note: str | None = None
+
+
+class ResultIssued(WireModel):
+    """The competent unit decided; the result goes back to the receiving unit (status 9)."""
+
+    type: Literal["dossier.result_issued"] = "dossier.result_issued"
+    unit: UnitCode
+    decision_number: str = Field(min_length=1, max_length=100)
+    summary: str = Field(default="", max_length=2000)
+    documents: tuple[DocumentRef, ...] = ()
+
+
+class ResultReturned(WireModel):
+    """The citizen has the result, in person or delivered by post (status 10)."""
+
+    type: Literal["dossier.result_returned"] = "dossier.result_returned"
+    unit: UnitCode
+    method: ReturnMethod
+
+
+class PostalOrderCreated(WireModel):
+    """A postal return order was placed with the postal service."""
+
+    type: Literal["postal.order_created"] = "postal.order_created"
+    order_number: str
+    item_code: str
+    receiver_commune: UnitCode
+
+
+class PostalStatusChanged(WireModel):
+    """The postal service reported a tracking event for an order."""
+
+    type: Literal["postal.status_changed"] = "postal.status_changed"
+    order_number: str
+    item_code: str
+    status_code: str
+    status_message: str
+    event_time: AwareDatetime
+    pos_id: str | None = None
+    delivered: bool = False
+
+
+class MessageNotAccepted(WireModel):
+    """Reply to a peer whose message the hub could not accept; it is parked with the reason."""
+
+    type: Literal["hub.not_accepted"] = "hub.not_accepted"
+    reason_code: str = Field(examples=["schema_invalid", "unknown_procedure"])
+    reason: str
+    rejected_message_id: str | None = None
+
+
+DossierEvent = Annotated[
+    DossierReceived
+    | DossierTransferred
+    | DossierAccepted
+    | SupplementRequested
+    | DossierRefused
+    | ProgressReported
+    | ResultIssued
+    | ResultReturned
+    | PostalOrderCreated
+    | PostalStatusChanged
+    | MessageNotAccepted,
+    Field(discriminator="type"),
+]
+
+ALL_EVENT_TYPES: tuple[type[WireModel], ...] = (
+    DossierReceived,
+    DossierTransferred,
+    DossierAccepted,
+    SupplementRequested,
+    DossierRefused,
+    ProgressReported,
+    ResultIssued,
+    ResultReturned,
+    PostalOrderCreated,
+    PostalStatusChanged,
+    MessageNotAccepted,
+)
+
+STATUS_OF_EVENT: dict[str, DossierStatus] = {
+    "dossier.received": DossierStatus.NEWLY_REGISTERED,
+    "dossier.accepted": DossierStatus.ACCEPTED,
+    "dossier.supplement_requested": DossierStatus.SUPPLEMENT_REQUESTED,
+    "dossier.refused": DossierStatus.NOT_ACCEPTED,
+    "dossier.result_issued": DossierStatus.RESOLVED,
+    "dossier.result_returned": DossierStatus.RESULT_RETURNED,
+}
+"""Status an event sets; progress events carry their own, others leave it unchanged."""
