@@ -37,10 +37,6 @@ class SenderNotAllowed(PermanentError):
     reason_code = "sender_not_allowed"
 
 
-class UnknownDossier(PermanentError):
-    reason_code = "unknown_dossier"
-
-
 class IllegalTransition(PermanentError):
     reason_code = "illegal_transition"
 
@@ -53,6 +49,13 @@ class TransientError(HubError):
     """A peer or dependency is unavailable: retry later with backoff."""
 
     reason_code = "transient"
+
+
+class UnknownDossier(TransientError):
+    """No such dossier yet: its registration may still be in flight on another worker,
+    so the message is retried a bounded number of times before it is parked."""
+
+    reason_code = "unknown_dossier"
 
 
 class PostalServiceUnavailable(TransientError):

@@ -15,6 +15,11 @@ class Settings(BaseSettings):
     postal_client_id: str = "hub"
     postal_client_secret: SecretStr = SecretStr("hub-secret")
     postal_poll_seconds: float = Field(default=1.0, gt=0)
+    peer_secret: SecretStr = Field(
+        default=SecretStr("dev-peer-secret"),
+        description="Derives each unit's broker password in the generated definitions.",
+    )
+    hub_broker_password: SecretStr = SecretStr("hub")
     prefetch: int = Field(default=64, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"

@@ -27,9 +27,9 @@ UnitCode = Annotated[
     Field(
         min_length=1,
         max_length=32,
-        pattern=r"^[0-9A-Za-z._-]+$",
+        pattern=r"^[0-9A-Za-z_-]+$",
         description="Registry code of an administrative unit or agency.",
-        examples=["19744", "474.PAC"],
+        examples=["19744", "474-PAC"],
     ),
 ]
 ProcedureCode = Annotated[

@@ -27,8 +27,8 @@ class Envelope(WireModel, Generic[P]):
     type: str = Field(description="Equals payload.type.", examples=["dossier.received"])
     schema_version: str = Field(default=SCHEMA_VERSION, pattern=r"^1\.\d+$")
     occurred_at: AwareDatetime = Field(description="When it happened (Asia/Ho_Chi_Minh).")
-    sender: UnitCode | str = Field(description="Unit code of the sender, or 'hub'.")
-    recipient: UnitCode | str = Field(description="Unit code of the recipient, or 'hub'.")
+    sender: UnitCode = Field(description="Unit code of the sender, or 'hub'.")
+    recipient: UnitCode = Field(description="Unit code of the recipient, or 'hub'.")
     correlation_id: DossierCode = Field(description="The dossier code.")
     causation_id: UUID | None = Field(
         default=None, description="message_id of the message that caused this one."

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field
 
 from schemas.base import WireModel
-from schemas.dossier import Dossier, DocumentRef, ProcedureCode, UnitCode
+from schemas.dossier import DocumentRef, Dossier, ProcedureCode, UnitCode
 from schemas.status import DossierStatus, ReturnMethod
 
 

@@ -21,7 +21,7 @@ def build(source: dict) -> dict:  # type: ignore[type-arg]
     province = source["province"]
     units.append(
         {
-            "code": f"{province['code']}.PAC",
+            "code": f"{province['code']}-PAC",
             "kind": "provincial_pac",
             "name": "Trung tâm Phục vụ hành chính công tỉnh Thừa Thiên Huế",
             "agency_code": f"000.00.00.{PROVINCE_AGENCY}",
@@ -42,7 +42,7 @@ def build(source: dict) -> dict:  # type: ignore[type-arg]
         for suffix, kind, name, commune_group in agencies:
             units.append(
                 {
-                    "code": f"{district['code']}.{suffix}",
+                    "code": f"{district['code']}-{suffix}",
                     "kind": kind,
                     "name": name,
                     "agency_code": f"000.{commune_group}.{group}.{PROVINCE_AGENCY}",

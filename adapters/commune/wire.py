@@ -1,0 +1,113 @@
+"""The commune one-stop system's native JSON format (Vietnamese field names).
+
+Inbound, routing key ``commune.<MaDonVi>.hoso`` or ``commune.<MaDonVi>.trangthai``;
+outbound on the commune's own queue ``peer.<MaDonVi>``. Times are ``yyyyMMddHHmmss`` in
+Vietnam time. See docs/integration.md for examples.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class NativeModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+CompactTime = Annotated[str, Field(pattern=r"^\d{14}$", examples=["20190417083000"])]
+
+
+class ApplicantBlock(NativeModel):
+    HoTen: str
+    SoCCCD: str
+    SoDienThoai: str | None = None
+    DiaChi: str
+
+
+class DeliveryBlock(NativeModel):
+    HoTenNguoiNhan: str
+    SoDienThoai: str
+    DiaChi: str
+    MaXa: str
+    MaHuyen: str
+    MaTinh: str
+
+
+class FileBlock(NativeModel):
+    TenTep: str
+    DuongDan: str
+    MaBam: str = Field(description="SHA-256 of the file, hex.")
+
+
+class TiepNhanHoSo(NativeModel):
+    """A dossier registered at the commune counter (status 1)."""
+
+    LoaiBanTin: Literal["TiepNhanHoSo"]
+    MaBanTin: str = Field(description="Message id (UUID).")
+    MaDonVi: str
+    MaHoSo: str
+    MaTTHC: str
+    NgayTiepNhan: CompactTime
+    HinhThuc: int = Field(description="1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích.")
+    ChuHoSo: ApplicantBlock
+    HinhThucTraKQ: Literal[1, 2] = Field(
+        default=1, description="1 tại Bộ phận một cửa, 2 qua dịch vụ bưu chính công ích."
+    )
+    DiaChiNhanKQ: DeliveryBlock | None = None
+    TepDinhKem: tuple[FileBlock, ...] = ()
+    LePhi: int = 0
+
+
+class CapNhatTrangThai(NativeModel):
+    """A status change of a dossier the commune decides, or the result handed over."""
+
+    LoaiBanTin: Literal["CapNhatTrangThai"]
+    MaBanTin: str
+    MaDonVi: str
+    MaHoSo: str
+    TrangThai: int
+    ThoiGian: CompactTime
+    NoiDung: str | None = None
+    SoQuyetDinh: str | None = None
+    DanhSachThieu: tuple[str, ...] = ()
+    LyDo: str | None = None
+
+
+CommuneInbound = Annotated[TiepNhanHoSo | CapNhatTrangThai, Field(discriminator="LoaiBanTin")]
+
+
+class ResultBlock(NativeModel):
+    SoQuyetDinh: str
+    TrichYeu: str = ""
+    TepDinhKem: tuple[FileBlock, ...] = ()
+
+
+class ThongBaoHoSo(NativeModel):
+    """Hub → commune: what happened to a dossier the commune received."""
+
+    LoaiBanTin: Literal["ThongBaoHoSo"] = "ThongBaoHoSo"
+    MaBanTin: str
+    MaHoSo: str
+    TrangThai: int
+    ThoiGian: CompactTime
+    DonViXuLy: str
+    NoiDung: str | None = None
+    KetQua: ResultBlock | None = None
+    DanhSachThieu: tuple[str, ...] = ()
+    HinhThucTraKQ: Literal[1, 2] = 1
+    MaVanDon: str | None = Field(default=None, description="Postal item code when by post.")
+
+
+class KhongTiepNhan(NativeModel):
+    """Hub → sender: the message was not accepted and is parked with this reason."""
+
+    LoaiBanTin: Literal["KhongTiepNhan"] = "KhongTiepNhan"
+    MaBanTin: str
+    MaBanTinBiTuChoi: str | None
+    MaLoi: str
+    LyDo: str
+
+
+CommuneOutbound = Annotated[ThongBaoHoSo | KhongTiepNhan, Field(discriminator="LoaiBanTin")]

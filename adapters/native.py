@@ -1,0 +1,106 @@
+"""Shared helpers for the peers' native formats: timestamps, status-to-event mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from hub.errors import InvalidJson, SchemaInvalid
+from schemas import (
+    VIETNAM,
+    DocumentRef,
+    DossierAccepted,
+    DossierEvent,
+    DossierRefused,
+    DossierStatus,
+    ProgressReported,
+    ResultIssued,
+    ResultReturned,
+    ReturnMethod,
+    SupplementRequested,
+)
+
+COMPACT_TIME = "%Y%m%d%H%M%S"
+
+
+def parse_compact_time(value: str) -> datetime:
+    """``yyyyMMddHHmmss`` in Vietnam time, as one-stop software writes it."""
+    return datetime.strptime(value, COMPACT_TIME).replace(tzinfo=VIETNAM)
+
+
+def format_compact_time(value: datetime) -> str:
+    return value.astimezone(VIETNAM).strftime(COMPACT_TIME)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """A short, data-free description: field paths and messages, never input values."""
+    parts = [
+        f"{'.'.join(str(p) for p in item['loc']) or '<root>'}: {item['msg']}"
+        for item in error.errors(include_input=False, include_url=False)[:5]
+    ]
+    return "; ".join(parts)
+
+
+def check_json_bytes(body: bytes) -> None:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidJson(f"body is not UTF-8 (byte {exc.start})") from None
+
+
+def validation_failed(error: ValidationError) -> SchemaInvalid | InvalidJson:
+    if any(item["type"] == "json_invalid" for item in error.errors()):
+        return InvalidJson("body is not valid JSON")
+    return SchemaInvalid(describe_validation_error(error))
+
+
+def status_event(
+    *,
+    status: int,
+    unit: str,
+    note: str | None,
+    decision_number: str | None,
+    missing_items: Sequence[str],
+    reason: str | None,
+    documents: Sequence[DocumentRef] = (),
+) -> DossierEvent:
+    """The canonical event a peer's status code stands for (national codes 1-10)."""
+    try:
+        code = DossierStatus(status)
+    except ValueError:
+        raise SchemaInvalid(f"status {status} is not a national status code 1-10") from None
+    if code is DossierStatus.ACCEPTED:
+        return DossierAccepted(unit=unit)
+    if code is DossierStatus.NOT_ACCEPTED:
+        if not reason:
+            raise SchemaInvalid("a refusal (status 3) needs a reason")
+        return DossierRefused(unit=unit, reason=reason)
+    if code is DossierStatus.SUPPLEMENT_REQUESTED:
+        if not missing_items:
+            raise SchemaInvalid("a supplement request (status 5) lists the missing items")
+        return SupplementRequested(unit=unit, missing_items=tuple(missing_items), note=note)
+    if code is DossierStatus.RESOLVED:
+        if not decision_number:
+            raise SchemaInvalid("a result (status 9) needs the decision number")
+        return ResultIssued(
+            unit=unit,
+            decision_number=decision_number,
+            summary=note or "",
+            documents=tuple(documents),
+        )
+    if code is DossierStatus.RESULT_RETURNED:
+        return ResultReturned(unit=unit, method=ReturnMethod.IN_PERSON)
+    if code is DossierStatus.NEWLY_REGISTERED:
+        raise SchemaInvalid("status 1 is set by registering a dossier, not by an update")
+    return ProgressReported(unit=unit, status=code, note=note)
+
+
+def event_status(event: DossierEvent) -> DossierStatus | None:
+    """The national status code a canonical event carries, if any."""
+    from schemas import STATUS_OF_EVENT
+
+    if isinstance(event, ProgressReported):
+        return event.status
+    return STATUS_OF_EVENT.get(event.type)

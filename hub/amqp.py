@@ -1,0 +1,45 @@
+"""Publishing with publisher confirms and mandatory routing, over aio-pika."""
+
+from __future__ import annotations
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
+
+from hub.store.outbox import OutboxMessage
+
+
+class ConfirmingPublisher:
+    """Persistent, mandatory publishes; returns once the broker confirmed (unroutable raises)."""
+
+    def __init__(self, channel: AbstractChannel) -> None:
+        self._channel = channel
+        self._exchanges: dict[str, AbstractExchange] = {}
+
+    @classmethod
+    async def open(cls, connection: AbstractRobustConnection) -> ConfirmingPublisher:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        return cls(channel)
+
+    async def _exchange(self, name: str) -> AbstractExchange:
+        if name == "":
+            return self._channel.default_exchange
+        if name not in self._exchanges:
+            self._exchanges[name] = await self._channel.get_exchange(name, ensure=False)
+        return self._exchanges[name]
+
+    async def publish(self, message: OutboxMessage) -> None:
+        exchange = await self._exchange(message.exchange)
+        await exchange.publish(
+            aio_pika.Message(
+                body=message.body,
+                headers=message.headers,
+                content_type=str(message.headers.get("content-type", "application/json")),
+                message_id=str(message.message_id),
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
+            routing_key=message.routing_key,
+            mandatory=True,
+        )
+
+    async def close(self) -> None:
+        await self._channel.close()

@@ -1,0 +1,167 @@
+"""The FastStream application: subscribers on the hub's queues, resources in the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import aio_pika
+import asyncpg
+import structlog
+from faststream import FastStream
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import Channel, RabbitBroker, RabbitQueue
+from faststream.rabbit.annotations import RabbitMessage
+
+from adapters.postal.client import PostalClient
+from hub.amqp import ConfirmingPublisher
+from hub.broker_setup import declare_topology
+from hub.consumers import PeerConsumer
+from hub.db.migrations import apply_migrations
+from hub.migrations import MIGRATION_SOURCES
+from hub.postal import PostalOrderConsumer, PostalTracker
+from hub.projection import ProjectionConsumer
+from hub.registry import Registry, load_registry
+from hub.relay import OutboxRelay
+from hub.settings import Settings
+from hub.topology import POSTAL_QUEUE, PROJECTION_QUEUE, build_topology, ingress_queue
+from schemas import CanonicalMessage
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Resources opened at start-up and the consumers that use them."""
+
+    settings: Settings
+    registry: Registry
+    handlers: dict[str, Any] = field(default_factory=dict)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def dispatch(self, queue: str, message: RabbitMessage) -> None:
+        await self.handlers[queue](message.raw_message)
+
+
+def _queue(name: str) -> RabbitQueue:
+    return RabbitQueue(name, declare=False)
+
+
+def create_app(settings: Settings, *, registry: Registry | None = None) -> FastStream:
+    runtime = Runtime(settings=settings, registry=registry or load_registry())
+    broker = RabbitBroker(
+        settings.amqp_url.get_secret_value(),
+        default_channel=Channel(prefetch_count=settings.prefetch),
+        logger=None,
+        graceful_timeout=15.0,
+        description="Dossier integration hub: routes, tracks and returns one-stop dossiers.",
+    )
+
+    @broker.subscriber(
+        _queue(ingress_queue("commune")),
+        ack_policy=AckPolicy.MANUAL,
+        title="commune-dossiers",
+        description="Commune one-stop systems' messages (TiepNhanHoSo, "
+        "CapNhatTrangThai), routing key commune.<unit>.<kind>.",
+    )
+    async def on_commune(message: RabbitMessage) -> None:
+        await runtime.dispatch(ingress_queue("commune"), message)
+
+    @broker.subscriber(
+        _queue(ingress_queue("agency")),
+        ack_policy=AckPolicy.MANUAL,
+        title="agency-status",
+        description="Deciding agencies' STATUS messages, routing key agency.<unit>.status.",
+    )
+    async def on_agency(message: RabbitMessage) -> None:
+        await runtime.dispatch(ingress_queue("agency"), message)
+
+    @broker.subscriber(
+        _queue(PROJECTION_QUEUE),
+        ack_policy=AckPolicy.MANUAL,
+        title="provincial-projection",
+        description="Canonical events projected into the provincial database.",
+    )
+    async def on_event(message: RabbitMessage) -> None:
+        await runtime.dispatch(PROJECTION_QUEUE, message)
+
+    @broker.subscriber(
+        _queue(POSTAL_QUEUE),
+        ack_policy=AckPolicy.MANUAL,
+        title="postal-orders",
+        description="Commands to place postal returns.",
+    )
+    async def on_postal_order(message: RabbitMessage) -> None:
+        await runtime.dispatch(POSTAL_QUEUE, message)
+
+    events_publisher = broker.publisher(
+        "dossier.events",
+        title="dossier-events",
+        schema=CanonicalMessage,
+        description="Canonical events (routing key = event type); see schemas/json/.",
+    )
+    del events_publisher  # documented in the AsyncAPI document; published by the relay
+
+    return FastStream(broker, lifespan=_lifespan(runtime))
+
+
+def _lifespan(runtime: Runtime) -> Any:
+    @asynccontextmanager
+    async def lifespan() -> AsyncIterator[None]:
+        settings = runtime.settings
+        db_url = settings.database_url.get_secret_value()
+        pool = await asyncpg.create_pool(db_url, min_size=2, max_size=settings.db_pool_size)
+        connection = await aio_pika.connect_robust(settings.amqp_url.get_secret_value())
+        postal = PostalClient(
+            base_url=settings.postal_api_url,
+            client_id=settings.postal_client_id,
+            client_secret=settings.postal_client_secret,
+        )
+        try:
+            async with pool.acquire() as conn:
+                await apply_migrations(conn, MIGRATION_SOURCES)
+            setup_channel = await connection.channel()
+            await declare_topology(setup_channel, build_topology(runtime.registry.peers()))
+            await setup_channel.close()
+            publisher = await ConfirmingPublisher.open(connection)
+            relay = OutboxRelay(pool=pool, publisher=publisher)
+            _wire(runtime, pool, publisher, relay, postal)
+            tracker = PostalTracker(
+                pool=pool,
+                registry=runtime.registry,
+                postal=postal,
+                relay=relay,
+                interval_s=settings.postal_poll_seconds,
+            )
+            runtime.tasks = [asyncio.create_task(relay.run()), asyncio.create_task(tracker.run())]
+            log.info("hub_started", queues=sorted(runtime.handlers))
+            yield
+        finally:
+            for task in runtime.tasks:
+                task.cancel()
+            await asyncio.gather(*runtime.tasks, return_exceptions=True)
+            await postal.aclose()
+            await connection.close()
+            await pool.close()
+            log.info("hub_stopped")
+
+    return lifespan
+
+
+def _wire(
+    runtime: Runtime,
+    pool: asyncpg.Pool,
+    publisher: ConfirmingPublisher,
+    relay: OutboxRelay,
+    postal: PostalClient,
+) -> None:
+    registry = runtime.registry
+    runtime.handlers = {
+        ingress_queue("commune"): PeerConsumer("commune", pool, registry, publisher, relay),
+        ingress_queue("agency"): PeerConsumer("agency", pool, registry, publisher, relay),
+        PROJECTION_QUEUE: ProjectionConsumer(pool, publisher),
+        POSTAL_QUEUE: PostalOrderConsumer(pool, registry, postal, publisher, relay),
+    }

@@ -1,0 +1,107 @@
+"""``hub``: the one entry point (service, migrations, topology, demo, schemas)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hub.settings import Settings
+
+app = typer.Typer(help="Dossier integration hub.", no_args_is_help=True, add_completion=False)
+
+
+def _settings() -> Settings:
+    from hub.logging import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return settings
+
+
+@app.command()
+def run() -> None:
+    """Run the hub service (consumers, outbox relay, postal tracker) until SIGTERM/SIGINT."""
+    from hub.app import create_app
+
+    settings = _settings()
+    asyncio.run(create_app(settings).run())
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations (hub state and provincial registry), then sync the
+    unit registry and procedure catalog into the provincial database."""
+    from hub.bootstrap import migrate_database
+
+    applied = asyncio.run(migrate_database(_settings()))
+    typer.echo(f"applied {len(applied)} migration(s)" + "".join(f"\n  {m}" for m in applied))
+
+
+@app.command()
+def topology(
+    vhost: Annotated[str, typer.Option(help="Virtual host the definitions are for.")] = "/",
+    users: Annotated[bool, typer.Option(help="Include per-unit users and permissions.")] = True,
+    apply: Annotated[
+        bool, typer.Option(help="Declare it on the configured broker instead.")
+    ] = False,
+) -> None:
+    """Print the broker definitions JSON generated from the topology and the registry."""
+    from hub.definitions import render_definitions
+    from hub.registry import load_registry
+    from hub.topology import build_topology
+
+    settings = _settings()
+    registry = load_registry()
+    topo = build_topology(registry.peers())
+    if apply:
+        from hub.broker_setup import apply_topology
+
+        asyncio.run(apply_topology(settings.amqp_url.get_secret_value(), topo))
+        typer.echo(f"declared {len(topo.exchanges)} exchanges, {len(topo.queues)} queues", err=True)
+        return
+    definitions = render_definitions(
+        topo,
+        list(registry.peers()),
+        vhost=vhost,
+        secret=settings.peer_secret.get_secret_value(),
+        hub_password=settings.hub_broker_password.get_secret_value(),
+        with_users=users,
+    )
+    json.dump(definitions, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+@app.command()
+def schemas(
+    out: Annotated[Path, typer.Option(help="Directory for the JSON Schema files.")] = Path(
+        "schemas/json"
+    ),
+) -> None:
+    """Export a JSON Schema for every canonical message and native peer message."""
+    from schemas.export import export_json_schemas
+
+    written = export_json_schemas(out)
+    typer.echo(f"wrote {len(written)} schema(s) to {out}")
+
+
+@app.command()
+def asyncapi(
+    out: Annotated[Path | None, typer.Option(help="File to write; stdout when omitted.")] = None,
+) -> None:
+    """Print the AsyncAPI document generated from the application's subscribers."""
+    from hub.asyncapi import asyncapi_json
+
+    text = asyncapi_json(Settings())
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    app()

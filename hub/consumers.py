@@ -1,0 +1,250 @@
+"""Thin consumers: decode, call the service, publish; on failure retry or park.
+
+Each consumer acknowledges only after the message's effect is committed, or after the
+message is safely handed to a retry queue or the parking queue (both confirmed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+import structlog
+from aio_pika.abc import AbstractIncomingMessage
+
+from adapters.agency import translate as agency
+from adapters.commune import translate as commune
+from hub import failures
+from hub.errors import (
+    PermanentError,
+    SchemaInvalid,
+    SenderNotAllowed,
+    TransientError,
+    UnknownUnit,
+)
+from hub.registry import Registry
+from hub.relay import OutboxRelay, Publisher
+from hub.rendering import JSON
+from hub.service import process
+from hub.store.outbox import OutboxMessage
+from hub.topology import (
+    OUTBOUND_EXCHANGE,
+    PeerFormat,
+    ingress_queue,
+    parse_inbound_routing_key,
+    peer_format_of,
+)
+from schemas import CanonicalMessage, MessageNotAccepted
+
+log = structlog.get_logger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+"""Documents travel by reference (claim check); a bigger body is refused."""
+
+TRANSIENT_INFRASTRUCTURE: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.SerializationError,
+    asyncpg.exceptions.DeadlockDetectedError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+TRANSLATORS: dict[str, Callable[..., CanonicalMessage]] = {
+    "commune": commune.to_canonical,
+    "agency": agency.to_canonical,
+}
+NOT_ACCEPTED_RENDERERS: dict[str, Callable[[MessageNotAccepted], bytes]] = {
+    "commune": commune.not_accepted,
+    "agency": agency.not_accepted,
+}
+
+
+def peer_user(unit_code: str) -> str:
+    """The RabbitMQ user name of a unit's software (see ``hub topology``)."""
+    return f"unit-{unit_code}"
+
+
+@dataclass
+class Guarded:
+    """Run a handler for one delivery; map failures to retry or parking, then ack."""
+
+    publisher: Publisher
+    source_queue: str
+
+    async def run(
+        self,
+        raw: AbstractIncomingMessage,
+        handler: Callable[[str], Awaitable[None]],
+        on_rejected: Callable[[str, PermanentError], Awaitable[None]] | None = None,
+    ) -> None:
+        routing_key, attempts = failures.origin(raw, self.source_queue)
+        try:
+            try:
+                await handler(routing_key)
+            except TRANSIENT_INFRASTRUCTURE as exc:
+                await self._transient(
+                    raw,
+                    routing_key,
+                    attempts,
+                    "dependency_unavailable",
+                    f"{type(exc).__name__}: {exc}",
+                )
+            except TransientError as exc:
+                await self._transient(raw, routing_key, attempts, exc.reason_code, str(exc))
+            except PermanentError as exc:
+                await self._park(raw, routing_key, attempts, exc.reason_code, str(exc))
+                if on_rejected is not None:
+                    await on_rejected(routing_key, exc)
+            except Exception as exc:
+                log.exception("handler_crashed", queue=self.source_queue)
+                await self._park(
+                    raw, routing_key, attempts, "internal_error", f"{type(exc).__name__}: {exc}"
+                )
+            await raw.ack()
+        except Exception:
+            # Could not even park or retry (broker or database gone): give the message back;
+            # the queue's delivery limit bounds how often this can happen before it is parked.
+            log.warning("delivery_returned", queue=self.source_queue, exc_info=True)
+            await raw.nack(requeue=True)
+
+    async def _transient(
+        self, raw: AbstractIncomingMessage, routing_key: str, attempts: int, code: str, reason: str
+    ) -> None:
+        scheduled = await failures.retry_later(
+            self.publisher,
+            raw,
+            source_queue=self.source_queue,
+            routing_key=routing_key,
+            attempts=attempts,
+            reason_code=code,
+            reason=reason,
+        )
+        if scheduled:
+            log.info(
+                "message_retry_scheduled",
+                queue=self.source_queue,
+                reason_code=code,
+                attempt=attempts + 1,
+            )
+        else:
+            await self._park(
+                raw,
+                routing_key,
+                attempts + 1,
+                code,
+                f"gave up after {attempts + 1} attempts: {reason}",
+            )
+
+    async def _park(
+        self, raw: AbstractIncomingMessage, routing_key: str, attempts: int, code: str, reason: str
+    ) -> None:
+        await failures.park(
+            self.publisher,
+            raw,
+            source_queue=self.source_queue,
+            routing_key=routing_key,
+            reason_code=code,
+            reason=reason,
+            attempts=attempts,
+        )
+        log.warning(
+            "message_parked", queue=self.source_queue, reason_code=code, routing_key=routing_key
+        )
+
+
+@dataclass
+class PeerConsumer:
+    """Messages peers publish on ``dossier.in``, in the peer's own format."""
+
+    peer_format: PeerFormat
+    pool: asyncpg.Pool
+    registry: Registry
+    publisher: Publisher
+    relay: OutboxRelay
+
+    async def __call__(self, raw: AbstractIncomingMessage) -> None:
+        guard = Guarded(self.publisher, ingress_queue(self.peer_format))
+        await guard.run(
+            raw, lambda rk: self._handle(raw, rk), lambda rk, e: self._reply(raw, rk, e)
+        )
+
+    def _sender(self, raw: AbstractIncomingMessage, routing_key: str) -> str:
+        parsed = parse_inbound_routing_key(routing_key)
+        if parsed is None or parsed[0] != self.peer_format:
+            raise SenderNotAllowed(
+                f"routing key {routing_key!r} is not '{self.peer_format}.<unit>.<kind>'"
+            )
+        unit = self.registry.unit(parsed[1])
+        if peer_format_of(unit) != self.peer_format:
+            raise SenderNotAllowed(f"unit {unit.code} does not speak the {self.peer_format} format")
+        if raw.user_id and raw.user_id != peer_user(unit.code):
+            raise SenderNotAllowed(f"user {raw.user_id!r} may not publish as unit {unit.code}")
+        return unit.code
+
+    async def _handle(self, raw: AbstractIncomingMessage, routing_key: str) -> None:
+        unit_code = self._sender(raw, routing_key)
+        if len(raw.body) > MAX_BODY_BYTES:
+            raise SchemaInvalid(
+                f"body of {len(raw.body)} bytes exceeds {MAX_BODY_BYTES}; "
+                "send documents by reference"
+            )
+        message = TRANSLATORS[self.peer_format](raw.body, unit_code=unit_code)
+        structlog.contextvars.bind_contextvars(
+            dossier_code=message.correlation_id, message_id=str(message.message_id)
+        )
+        try:
+            ids = await process(self.pool, self.registry, message)
+            if ids is None:
+                log.info("duplicate_message_ignored", type=message.type)
+                return
+            await self.relay.flush(ids)
+        finally:
+            structlog.contextvars.unbind_contextvars("dossier_code", "message_id")
+
+    async def _reply(
+        self, raw: AbstractIncomingMessage, routing_key: str, error: PermanentError
+    ) -> None:
+        """Tell an identifiable sender, on its own queue, that its message was not accepted."""
+        parsed = parse_inbound_routing_key(routing_key)
+        if parsed is None:
+            return
+        try:
+            unit = self.registry.unit(parsed[1])
+        except UnknownUnit:
+            return
+        reply = MessageNotAccepted(
+            reason_code=error.reason_code,
+            reason=str(error),
+            rejected_message_id=_body_message_id(raw.body),
+        )
+        body = NOT_ACCEPTED_RENDERERS[peer_format_of(unit)](reply)
+        from uuid import uuid4
+
+        await self.publisher.publish(
+            OutboxMessage(
+                uuid4(),
+                OUTBOUND_EXCHANGE,
+                unit.code,
+                body,
+                {"content-type": JSON, "x-message-type": reply.type},
+            )
+        )
+
+
+def _body_message_id(body: bytes) -> str | None:
+    """The sender's own message id, when the body is JSON enough to have one."""
+    import json
+
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    value = data.get("MaBanTin") or data.get("messageId")
+    return str(value)[:100] if value is not None else None

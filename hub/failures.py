@@ -1,0 +1,91 @@
+"""Where a message goes when it cannot be processed now: a retry tier, or the parking queue.
+
+Transient failures wait in delay queues (TTL + dead-letter back to the source queue), a
+bounded number of times; permanent ones, and transient ones that never clear, are parked
+with the original body and headers plus the reason and the attempt count.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from aio_pika.abc import AbstractIncomingMessage
+
+from hub.relay import Publisher
+from hub.store.outbox import OutboxMessage
+from hub.topology import PARKING_EXCHANGE, RETRY_TIERS_MS, retry_queue
+
+MAX_ATTEMPTS = 5
+ATTEMPTS = "x-hub-attempts"
+ORIGINAL_ROUTING_KEY = "x-hub-original-routing-key"
+
+
+def origin(raw: AbstractIncomingMessage, source_queue: str) -> tuple[str, int]:
+    """The routing key the peer used and how many attempts were made already.
+
+    Only a message that came back from the hub's own retry queue (delivered with the
+    source queue's name as routing key, which peers cannot publish) has its headers trusted.
+    """
+    headers = raw.headers or {}
+    if raw.routing_key == source_queue and ORIGINAL_ROUTING_KEY in headers:
+        return str(headers[ORIGINAL_ROUTING_KEY]), int(str(headers.get(ATTEMPTS, 0)))
+    return raw.routing_key or "", 0
+
+
+def _copy_headers(raw: AbstractIncomingMessage) -> dict[str, Any]:
+    return {k: v for k, v in (raw.headers or {}).items() if not k.startswith("x-hub-")}
+
+
+async def park(
+    publisher: Publisher,
+    raw: AbstractIncomingMessage,
+    *,
+    source_queue: str,
+    routing_key: str,
+    reason_code: str,
+    reason: str,
+    attempts: int,
+) -> None:
+    headers = _copy_headers(raw) | {
+        "content-type": raw.content_type or "application/octet-stream",
+        "x-hub-reason-code": reason_code,
+        "x-hub-reason": reason[:1000],
+        ATTEMPTS: attempts,
+        "x-hub-source-queue": source_queue,
+        ORIGINAL_ROUTING_KEY: routing_key,
+        "x-hub-original-message-id": raw.message_id or "",
+        "x-hub-original-user-id": raw.user_id or "",
+        "x-hub-parked-at": datetime.now(UTC).isoformat(),
+    }
+    await publisher.publish(
+        OutboxMessage(uuid4(), PARKING_EXCHANGE, routing_key, raw.body, headers)
+    )
+
+
+async def retry_later(
+    publisher: Publisher,
+    raw: AbstractIncomingMessage,
+    *,
+    source_queue: str,
+    routing_key: str,
+    attempts: int,
+    reason_code: str,
+    reason: str,
+) -> bool:
+    """Schedule another attempt; False (and nothing published) when attempts are spent."""
+    if attempts + 1 >= MAX_ATTEMPTS:
+        return False
+    delay = RETRY_TIERS_MS[min(attempts, len(RETRY_TIERS_MS) - 1)]
+    headers = _copy_headers(raw) | {
+        "content-type": raw.content_type or "application/octet-stream",
+        ATTEMPTS: attempts + 1,
+        ORIGINAL_ROUTING_KEY: routing_key,
+        "x-hub-last-reason-code": reason_code,
+        "x-hub-last-reason": reason[:1000],
+    }
+    await publisher.publish(
+        OutboxMessage(uuid4(), "", retry_queue(source_queue, delay), raw.body, headers)
+    )
+    return True

@@ -1,0 +1,75 @@
+"""Publish outbox rows with publisher confirms, then delete them.
+
+Rows are published right after their transaction commits; a background sweep publishes
+any a crash left behind. Rows are locked with SKIP LOCKED, so several workers never
+publish the same row at once; a crash between confirm and delete republishes, and every
+consumer is idempotent on the message id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Protocol
+
+import asyncpg
+import structlog
+
+from hub.store import outbox
+from hub.store.outbox import OutboxMessage
+
+log = structlog.get_logger(__name__)
+
+
+class Publisher(Protocol):
+    async def publish(self, message: OutboxMessage) -> None:
+        """Publish persistently and return once the broker confirmed it."""
+
+
+async def publish_all(publisher: Publisher, messages: Sequence[OutboxMessage]) -> None:
+    await asyncio.gather(*(publisher.publish(m) for m in messages))
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        publisher: Publisher,
+        sweep_after_s: float = 2.0,
+        batch: int = 500,
+    ) -> None:
+        self._pool = pool
+        self._publisher = publisher
+        self._sweep_after_s = sweep_after_s
+        self._batch = batch
+
+    async def flush(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await outbox.lock_ids(conn, ids)
+            await publish_all(self._publisher, rows)
+            await outbox.delete(conn, [r.id for r in rows if r.id is not None])
+
+    async def sweep_once(self) -> int:
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await outbox.lock_stale(
+                conn, older_than_s=self._sweep_after_s, limit=self._batch
+            )
+            await publish_all(self._publisher, rows)
+            await outbox.delete(conn, [r.id for r in rows if r.id is not None])
+        if rows:
+            log.info("outbox_swept", published=len(rows))
+        return len(rows)
+
+    async def run(self, interval_s: float = 1.0) -> None:
+        while True:
+            try:
+                while await self.sweep_once() >= self._batch:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox_sweep_failed", error=type(exc).__name__)
+            await asyncio.sleep(interval_s)

@@ -1,0 +1,42 @@
+"""SQL of the hub's own state, as named constants."""
+
+from __future__ import annotations
+
+CLAIM_INBOX = """
+INSERT INTO hub.inbox (message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING message_id
+"""
+LOCK_DOSSIER = """
+SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier
+FROM hub.dossiers WHERE code = $1 FOR UPDATE
+"""
+GET_DOSSIER = """
+SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier
+FROM hub.dossiers WHERE code = $1
+"""
+UPSERT_DOSSIER = """
+INSERT INTO hub.dossiers
+    (code, competent_unit, status, sequence, due_at, postal_item_code, dossier)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (code) DO UPDATE SET
+    competent_unit = EXCLUDED.competent_unit, status = EXCLUDED.status,
+    sequence = EXCLUDED.sequence, due_at = EXCLUDED.due_at,
+    postal_item_code = EXCLUDED.postal_item_code, updated_at = now()
+"""
+INSERT_OUTBOX = """
+INSERT INTO hub.outbox (message_id, exchange, routing_key, body, headers)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])
+RETURNING id
+"""
+LOCK_OUTBOX_IDS = """
+SELECT id, message_id, exchange, routing_key, body, headers
+FROM hub.outbox WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED
+"""
+LOCK_OUTBOX_STALE = """
+SELECT id, message_id, exchange, routing_key, body, headers
+FROM hub.outbox WHERE created_at < now() - make_interval(secs => $1)
+ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+"""
+DELETE_OUTBOX = "DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])"
+COUNT_OUTBOX = "SELECT count(*) FROM hub.outbox"
+LOCK_POSTAL_CURSOR = "SELECT cursor FROM hub.postal_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED"
+SAVE_POSTAL_CURSOR = "UPDATE hub.postal_cursor SET cursor = $1 WHERE id = 1"

@@ -1,0 +1,51 @@
+"""Load and save tracked dossiers and the inbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from hub.lifecycle import DossierState
+from hub.store import queries as q
+from schemas import Dossier, DossierStatus
+
+
+async def claim_inbox(conn: asyncpg.Connection, message_id: UUID) -> bool:
+    """True the first time a message id is seen; False for a redelivery or replay."""
+    return await conn.fetchval(q.CLAIM_INBOX, message_id) is not None
+
+
+def _state(row: asyncpg.Record) -> DossierState:
+    return DossierState(
+        dossier=Dossier.model_validate_json(row["dossier"]),
+        competent_unit=row["competent_unit"],
+        status=DossierStatus(row["status"]),
+        sequence=row["sequence"],
+        due_at=row["due_at"],
+        postal_item_code=row["postal_item_code"],
+    )
+
+
+async def lock_dossier(conn: asyncpg.Connection, code: str) -> DossierState | None:
+    row = await conn.fetchrow(q.LOCK_DOSSIER, code)
+    return None if row is None else _state(row)
+
+
+async def get_dossier(conn: asyncpg.Connection | asyncpg.Pool, code: str) -> DossierState | None:
+    row: Any = await conn.fetchrow(q.GET_DOSSIER, code)
+    return None if row is None else _state(row)
+
+
+async def save_dossier(conn: asyncpg.Connection, state: DossierState) -> None:
+    await conn.execute(
+        q.UPSERT_DOSSIER,
+        state.code,
+        state.competent_unit,
+        int(state.status),
+        state.sequence,
+        state.due_at,
+        state.postal_item_code,
+        state.dossier.model_dump_json(),
+    )
