@@ -1,0 +1,99 @@
+"""A commune one-stop system: registers dossiers, decides the procedures it is competent
+for, hands results to citizens at the counter, and hears back about transferred ones."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from simulators.peer import PeerBase
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def compact(moment: datetime) -> str:
+    return moment.astimezone(VIETNAM).strftime("%Y%m%d%H%M%S")
+
+
+@dataclass
+class DossierSpec:
+    """One dossier to register, in the commune software's own terms."""
+
+    unit: str
+    code: str
+    procedure: str
+    received_at: datetime
+    channel: int
+    by_post: bool
+    applicant: dict[str, str]
+    delivery: dict[str, str] | None
+    self_decided: bool
+    late: bool = False
+
+
+@dataclass
+class CommuneSimulator(PeerBase):
+    units: list[str] = field(default_factory=list)
+    dossiers: dict[str, DossierSpec] = field(default_factory=dict)
+    notices: dict[str, list[int]] = field(default_factory=dict)
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+
+    async def start(self) -> None:
+        await self.connect([f"peer.{unit}" for unit in self.units])
+
+    async def register(self, spec: DossierSpec) -> None:
+        self.dossiers[spec.code] = spec
+        body = {
+            "LoaiBanTin": "TiepNhanHoSo",
+            "MaBanTin": str(uuid.uuid4()),
+            "MaDonVi": spec.unit,
+            "MaHoSo": spec.code,
+            "MaTTHC": spec.procedure,
+            "NgayTiepNhan": compact(spec.received_at),
+            "HinhThuc": spec.channel,
+            "ChuHoSo": spec.applicant,
+            "HinhThucTraKQ": 2 if spec.by_post else 1,
+            "DiaChiNhanKQ": spec.delivery,
+            "TepDinhKem": [{"TenTep": "to-khai.pdf",
+                            "DuongDan": f"s3://hue-dossiers/{spec.code}/to-khai.pdf",
+                            "MaBam": uuid.uuid5(uuid.NAMESPACE_URL, spec.code).hex * 2}],
+            "LePhi": 0,
+        }
+        await self.publish(f"commune.{spec.unit}.hoso", json.dumps(body).encode())
+        if spec.self_decided:
+            self.later(lambda: self._status(spec, 2, hours=1))
+
+    async def _status(self, spec: DossierSpec, status: int, *, hours: float) -> None:
+        moment = spec.received_at + timedelta(hours=hours)
+        body: dict[str, Any] = {
+            "LoaiBanTin": "CapNhatTrangThai", "MaBanTin": str(uuid.uuid4()),
+            "MaDonVi": spec.unit, "MaHoSo": spec.code, "TrangThai": status,
+            "ThoiGian": compact(moment),
+        }
+        if status == 9:
+            body["SoQuyetDinh"] = f"{spec.code[-4:]}/QĐ-UBND"
+            body["NoiDung"] = "Đã giải quyết"
+        await self.publish(f"commune.{spec.unit}.trangthai", json.dumps(body).encode())
+        if status == 2:
+            self.later(lambda: self._status(spec, 9, hours=80 if spec.late else 4))
+        elif status == 9 and not spec.by_post:
+            self.later(lambda: self._status(spec, 10, hours=(80 if spec.late else 4) + 1))
+
+    async def on_message(self, unit: str, body: bytes) -> None:
+        data = json.loads(body)
+        if data.get("LoaiBanTin") == "KhongTiepNhan":
+            self.rejections.append(data)
+            return
+        code = data.get("MaHoSo", "")
+        status = int(data.get("TrangThai", 0))
+        self.notices.setdefault(code, []).append(status)
+        spec = self.dossiers.get(code)
+        if spec is None or spec.self_decided:
+            return
+        if status == 9 and data.get("HinhThucTraKQ") == 1:
+            # The result arrived from the deciding unit: hand it over at the counter.
+            self.later(lambda: self._status(spec, 10, hours=200))
