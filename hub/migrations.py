@@ -1,10 +1,11 @@
-"""Every migration source the ``hub migrate`` command applies, in order."""
+"""Every migration source ``hub migrate`` applies, in order."""
 
 from __future__ import annotations
 
+from adapters.provincial_db import MIGRATIONS as PROVINCIAL_DB
 from hub.db.migrations import MigrationSource
 
 MIGRATION_SOURCES = (
     MigrationSource(component="hub", package="hub.store.migrations"),
-    MigrationSource(component="province", package="adapters.provincial_db.migrations"),
+    PROVINCIAL_DB,
 )

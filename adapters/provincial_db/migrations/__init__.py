@@ -1,0 +1,1 @@
+"""Migration files of the provincial registry (schema ``province``); package data only."""

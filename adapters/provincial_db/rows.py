@@ -1,0 +1,142 @@
+"""Pure mapping from canonical messages to the registry's rows. No I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from schemas import (
+    STATUS_OF_EVENT,
+    CanonicalMessage,
+    Dossier,
+    DossierReceived,
+    DossierStatus,
+    DossierTransferred,
+    PostalOrderCreated,
+    PostalStatusChanged,
+    ProgressReported,
+)
+
+Row = tuple[object, ...]
+
+
+def applicant_digest(id_number: str) -> str:
+    """Hex SHA-256 of an id number: lets the registry match applicants without the number."""
+    return hashlib.sha256(id_number.encode("utf-8")).hexdigest()
+
+
+def status_of(message: CanonicalMessage) -> DossierStatus | None:
+    """The status an event sets, or None for events that leave the status unchanged."""
+    if isinstance(message.payload, ProgressReported):
+        return message.payload.status
+    return STATUS_OF_EVENT.get(message.type)
+
+
+def unit_of(message: CanonicalMessage) -> str:
+    """The unit the timeline entry is about: the acting unit, else the sender."""
+    payload = message.payload
+    if isinstance(payload, DossierReceived):
+        return payload.dossier.receiving_unit
+    if isinstance(payload, DossierTransferred):
+        return payload.to_unit
+    return str(getattr(payload, "unit", message.sender))
+
+
+def timeline_payload(message: CanonicalMessage) -> dict[str, Any]:
+    """The payload as stored in the timeline, with the applicant's personal data removed."""
+    data = message.payload.model_dump(mode="json")
+    dossier = data.get("dossier")
+    if isinstance(message.payload, DossierReceived | DossierTransferred) and dossier:
+        source: Dossier = message.payload.dossier
+        dossier["applicant"] = {"digest": applicant_digest(source.applicant.id_number)}
+        if source.delivery_address is not None:
+            dossier["delivery_address"] = {"commune_code": source.delivery_address.commune_code}
+    return data
+
+
+def timeline_row(message: CanonicalMessage) -> Row:
+    status = status_of(message)
+    return (
+        message.message_id,
+        message.correlation_id,
+        message.sequence,
+        message.type,
+        None if status is None else int(status),
+        unit_of(message),
+        message.occurred_at,
+        json.dumps(timeline_payload(message), ensure_ascii=False),
+    )
+
+
+def dossier_row(dossier: Dossier) -> Row:
+    applicant = {"full_name": dossier.applicant.full_name, "id_number": dossier.applicant.id_number}
+    return (
+        dossier.code,
+        dossier.procedure_code,
+        dossier.receiving_unit,
+        int(dossier.channel),
+        dossier.return_method.value,
+        dossier.received_at,
+        int(DossierStatus.NEWLY_REGISTERED),
+        applicant_digest(dossier.applicant.id_number),
+        json.dumps(applicant, ensure_ascii=False),
+    )
+
+
+@dataclass
+class Writes:
+    """Everything new messages write besides their timeline entries, in arrival order."""
+
+    received_dossiers: list[Row] = field(default_factory=list)
+    transferred_dossiers: list[Row] = field(default_factory=list)
+    handoffs: list[Row] = field(default_factory=list)
+    postal_orders: list[Row] = field(default_factory=list)
+    postal_order_stubs: list[Row] = field(default_factory=list)
+    postal_events: list[Row] = field(default_factory=list)
+    order_numbers: list[str] = field(default_factory=list)
+
+    def add(self, message: CanonicalMessage) -> None:
+        payload, code, at = message.payload, message.correlation_id, message.occurred_at
+        if isinstance(payload, DossierReceived):
+            self.received_dossiers.append(dossier_row(payload.dossier))
+        elif isinstance(payload, DossierTransferred):
+            self.transferred_dossiers.append(dossier_row(payload.dossier))
+            self.handoffs.append(_handoff_row(message.message_id, code, payload, at))
+        elif isinstance(payload, PostalOrderCreated):
+            self.postal_orders.append(_order_row(payload, code, at))
+            self.order_numbers.append(payload.order_number)
+        elif isinstance(payload, PostalStatusChanged):
+            self.postal_order_stubs.append((payload.order_number, payload.item_code, code))
+            self.postal_events.append(_postal_event_row(payload))
+            self.order_numbers.append(payload.order_number)
+
+
+def writes_of(messages: Sequence[CanonicalMessage]) -> Writes:
+    writes = Writes()
+    for message in messages:
+        writes.add(message)
+    return writes
+
+
+def _handoff_row(message_id: UUID, code: str, payload: DossierTransferred, at: datetime) -> Row:
+    return (message_id, code, payload.from_unit, payload.to_unit, at, payload.due_at)
+
+
+def _order_row(payload: PostalOrderCreated, code: str, at: datetime) -> Row:
+    return (payload.order_number, payload.item_code, code, payload.receiver_commune, at)
+
+
+def _postal_event_row(payload: PostalStatusChanged) -> Row:
+    return (
+        payload.order_number,
+        payload.status_code,
+        payload.event_time,
+        payload.status_message,
+        payload.pos_id,
+        payload.delivered,
+    )

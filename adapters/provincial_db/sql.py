@@ -1,0 +1,143 @@
+"""SQL of the projector, as named constants. Values always travel as parameters."""
+
+from __future__ import annotations
+
+DOSSIER_LOCK_CLASS = 4601
+"""First key of the two-key advisory locks that serialise projections of one dossier."""
+
+LOCK_DOSSIERS = """
+SELECT pg_advisory_xact_lock($1::integer, keys.k)
+FROM (SELECT DISTINCT hashtext(code) AS k FROM unnest($2::text[]) AS code ORDER BY 1) AS keys
+"""
+
+INSERT_TIMELINE = """
+INSERT INTO province.timeline
+    (message_id, dossier_code, sequence, type, status, unit, occurred_at, payload)
+SELECT m.message_id, m.dossier_code, m.sequence, m.type, m.status, m.unit, m.occurred_at,
+       m.payload::jsonb
+FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::smallint[], $6::text[],
+            $7::timestamptz[], $8::text[])
+    AS m(message_id, dossier_code, sequence, type, status, unit, occurred_at, payload)
+ON CONFLICT (message_id) DO NOTHING
+RETURNING message_id
+"""
+
+_INSERT_DOSSIER = """
+INSERT INTO province.dossiers
+    (code, procedure_code, receiving_unit, competent_unit, channel, return_method,
+     received_at, status, status_at, applicant_digest, applicant)
+VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $6, $8, $9::jsonb)
+"""
+UPSERT_RECEIVED_DOSSIER = (
+    _INSERT_DOSSIER
+    + """
+ON CONFLICT (code) DO UPDATE SET
+    procedure_code = EXCLUDED.procedure_code,
+    receiving_unit = EXCLUDED.receiving_unit,
+    channel = EXCLUDED.channel,
+    return_method = EXCLUDED.return_method,
+    received_at = EXCLUDED.received_at,
+    applicant_digest = EXCLUDED.applicant_digest,
+    applicant = EXCLUDED.applicant,
+    updated_at = now()
+"""
+)
+"""dossier.received is authoritative for the dossier's own fields."""
+
+INSERT_TRANSFERRED_DOSSIER = _INSERT_DOSSIER + "ON CONFLICT (code) DO NOTHING\n"
+"""dossier.transferred carries the dossier too: it creates the row if received is late."""
+
+INSERT_HANDOFF = """
+INSERT INTO province.handoffs
+    (message_id, dossier_code, from_unit, to_unit, handed_over_at, due_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (message_id) DO NOTHING
+"""
+
+UPSERT_POSTAL_ORDER = """
+INSERT INTO province.postal_orders
+    (order_number, item_code, dossier_code, receiver_commune, created_at)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (order_number) DO UPDATE SET
+    item_code = EXCLUDED.item_code,
+    dossier_code = EXCLUDED.dossier_code,
+    receiver_commune = EXCLUDED.receiver_commune,
+    created_at = EXCLUDED.created_at
+"""
+
+INSERT_POSTAL_ORDER_IF_MISSING = """
+INSERT INTO province.postal_orders (order_number, item_code, dossier_code)
+VALUES ($1, $2, $3)
+ON CONFLICT (order_number) DO NOTHING
+"""
+
+INSERT_POSTAL_EVENT = """
+INSERT INTO province.postal_events
+    (order_number, status_code, event_time, status_message, pos_id, delivered)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (order_number, status_code, event_time) DO NOTHING
+"""
+
+REFRESH_DOSSIERS = """
+WITH touched AS (
+    SELECT DISTINCT code FROM unnest($1::text[]) AS code
+), entries AS (
+    SELECT t.* FROM province.timeline AS t JOIN touched ON t.dossier_code = touched.code
+), latest_status AS (
+    SELECT DISTINCT ON (t.dossier_code) t.dossier_code, t.status, t.occurred_at, t.sequence
+    FROM entries AS t WHERE t.status IS NOT NULL
+    ORDER BY t.dossier_code, t.sequence DESC NULLS LAST, t.occurred_at DESC, t.message_id DESC
+), latest_transfer AS (
+    SELECT DISTINCT ON (t.dossier_code) t.dossier_code, t.payload ->> 'to_unit' AS to_unit
+    FROM entries AS t WHERE t.type = 'dossier.transferred'
+    ORDER BY t.dossier_code, t.sequence DESC NULLS LAST, t.occurred_at DESC, t.message_id DESC
+), latest_due AS (
+    SELECT DISTINCT ON (t.dossier_code) t.dossier_code,
+           (t.payload ->> 'due_at')::timestamptz AS due_at
+    FROM entries AS t
+    WHERE t.type IN ('dossier.transferred', 'dossier.accepted')
+      AND t.payload ->> 'due_at' IS NOT NULL
+    ORDER BY t.dossier_code, t.sequence DESC NULLS LAST, t.occurred_at DESC, t.message_id DESC
+), marks AS (
+    SELECT t.dossier_code,
+           min(t.occurred_at) FILTER (WHERE t.status = 9) AS resolved_at,
+           min(t.occurred_at) FILTER (WHERE t.status = 10) AS returned_at
+    FROM entries AS t GROUP BY t.dossier_code
+)
+UPDATE province.dossiers AS d SET
+    status = COALESCE(s.status, d.status),
+    status_at = COALESCE(s.occurred_at, d.status_at),
+    last_sequence = COALESCE(s.sequence, 0),
+    competent_unit = COALESCE(x.to_unit, d.receiving_unit),
+    due_at = u.due_at,
+    resolved_at = m.resolved_at,
+    returned_at = m.returned_at,
+    updated_at = now()
+FROM touched
+LEFT JOIN latest_status AS s ON s.dossier_code = touched.code
+LEFT JOIN latest_transfer AS x ON x.dossier_code = touched.code
+LEFT JOIN latest_due AS u ON u.dossier_code = touched.code
+LEFT JOIN marks AS m ON m.dossier_code = touched.code
+WHERE d.code = touched.code
+"""
+"""Derive a dossier's current state from its whole timeline, so arrival order never matters:
+status follows the highest sequence (unsequenced entries rank below sequenced ones),
+competent unit and due date follow the latest handoff or acceptance carrying them,
+resolved_at / returned_at are the first times status 9 / 10 were reported."""
+
+REFRESH_POSTAL_ORDERS = """
+UPDATE province.postal_orders AS o SET
+    last_status_code = latest.status_code,
+    last_status_at = latest.event_time,
+    delivered_at = (
+        SELECT min(e.event_time) FROM province.postal_events AS e
+        WHERE e.order_number = o.order_number AND e.delivered
+    )
+FROM (
+    SELECT DISTINCT ON (e.order_number) e.order_number, e.status_code, e.event_time
+    FROM province.postal_events AS e
+    WHERE e.order_number = ANY($1::text[])
+    ORDER BY e.order_number, e.event_time DESC, e.status_code DESC
+) AS latest
+WHERE o.order_number = latest.order_number
+"""
