@@ -21,6 +21,7 @@ from hub.amqp import ConfirmingPublisher
 from hub.broker_setup import declare_topology
 from hub.consumers import PeerConsumer
 from hub.db.migrations import apply_migrations
+from hub.keyed_lock import KeyedLocks
 from hub.migrations import MIGRATION_SOURCES
 from hub.postal import PostalOrderConsumer, PostalTracker
 from hub.projection import ProjectionConsumer
@@ -159,9 +160,10 @@ def _wire(
     postal: PostalClient,
 ) -> None:
     registry = runtime.registry
+    locks = KeyedLocks()
     runtime.handlers = {
-        ingress_queue("commune"): PeerConsumer("commune", pool, registry, publisher, relay),
-        ingress_queue("agency"): PeerConsumer("agency", pool, registry, publisher, relay),
+        ingress_queue("commune"): PeerConsumer("commune", pool, registry, publisher, relay, locks),
+        ingress_queue("agency"): PeerConsumer("agency", pool, registry, publisher, relay, locks),
         PROJECTION_QUEUE: ProjectionConsumer(pool, publisher),
         POSTAL_QUEUE: PostalOrderConsumer(pool, registry, postal, publisher, relay),
     }

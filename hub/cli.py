@@ -83,9 +83,20 @@ def schemas(
     ),
 ) -> None:
     """Export a JSON Schema for every canonical message and native peer message."""
+    from pydantic import BaseModel
+
+    from adapters.agency.wire import StatusUpdate, Transfer
+    from adapters.commune.wire import CapNhatTrangThai, ThongBaoHoSo, TiepNhanHoSo
     from schemas.export import export_json_schemas
 
-    written = export_json_schemas(out)
+    native: dict[str, type[BaseModel]] = {
+        "commune.TiepNhanHoSo": TiepNhanHoSo,
+        "commune.CapNhatTrangThai": CapNhatTrangThai,
+        "commune.ThongBaoHoSo": ThongBaoHoSo,
+        "agency.TRANSFER": Transfer,
+        "agency.STATUS": StatusUpdate,
+    }
+    written = export_json_schemas(out, extra=native)
     typer.echo(f"wrote {len(written)} schema(s) to {out}")
 
 
@@ -103,5 +114,33 @@ def asyncapi(
         out.write_text(text + "\n", encoding="utf-8")
 
 
+@app.command()
+def demo(
+    dossiers: Annotated[int, typer.Option(min=1, help="How many dossiers to drive.")] = 300,
+    workers: Annotated[int, typer.Option(min=1, help="Hub worker processes.")] = 1,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for final states.")] = 600.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Also print one JSON line.")] = False,
+) -> None:
+    """Start the simulators and the hub, drive dossiers through, print a summary.
+
+    Exits 0 only when every dossier reached a final state with a complete timeline."""
+    from rich.console import Console
+
+    from hub.demo.report import print_report
+    from hub.demo.runner import run_demo
+
+    settings = _settings()
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+    result = asyncio.run(
+        run_demo(settings, dossiers=dossiers, workers=workers, timeout_s=timeout, console=console)
+    )
+    print_report(result, console, as_json=as_json)
+    raise typer.Exit(0 if result.ok else 1)
+
+
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -23,6 +23,7 @@ from hub.errors import (
     TransientError,
     UnknownUnit,
 )
+from hub.keyed_lock import KeyedLocks
 from hub.registry import Registry
 from hub.relay import OutboxRelay, Publisher
 from hub.rendering import JSON
@@ -166,6 +167,7 @@ class PeerConsumer:
     registry: Registry
     publisher: Publisher
     relay: OutboxRelay
+    locks: KeyedLocks
 
     async def __call__(self, raw: AbstractIncomingMessage) -> None:
         guard = Guarded(self.publisher, ingress_queue(self.peer_format))
@@ -198,11 +200,12 @@ class PeerConsumer:
             dossier_code=message.correlation_id, message_id=str(message.message_id)
         )
         try:
-            ids = await process(self.pool, self.registry, message)
-            if ids is None:
-                log.info("duplicate_message_ignored", type=message.type)
-                return
-            await self.relay.flush(ids)
+            async with self.locks.hold(message.correlation_id):
+                ids = await process(self.pool, self.registry, message)
+                if ids is None:
+                    log.info("duplicate_message_ignored", type=message.type)
+                    return
+                await self.relay.flush(ids)
         finally:
             structlog.contextvars.unbind_contextvars("dossier_code", "message_id")
 

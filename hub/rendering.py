@@ -51,7 +51,7 @@ def render(outgoing: Outgoing, state: DossierState) -> OutboxMessage:
             message.message_id, OUTBOUND_EXCHANGE, outgoing.recipient, body, headers_for(message)
         )
     if outgoing.kind == "postal_order":
-        body = json.dumps(
+        command = json.dumps(
             {
                 "dossier_code": state.code,
                 "cause": str(message.message_id),
@@ -59,6 +59,6 @@ def render(outgoing: Outgoing, state: DossierState) -> OutboxMessage:
             }
         )
         return OutboxMessage(
-            message.message_id, "", POSTAL_QUEUE, body.encode(), headers_for(message)
+            message.message_id, "", POSTAL_QUEUE, command.encode(), headers_for(message)
         )
     raise ValueError(f"unknown outgoing kind {outgoing.kind!r}")

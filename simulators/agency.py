@@ -40,13 +40,19 @@ class AgencySimulator(PeerBase):
         if due and not late and decided > due:
             decided = due - timedelta(minutes=30)
         self.later(lambda: self._status(unit, code, 2, handed + timedelta(minutes=30)))
-        self.later(lambda: self._status(unit, code, 9, decided),
-                   delay=self.delays.high + self.delays.pick(self.rng))
+        self.later(
+            lambda: self._status(unit, code, 9, decided),
+            delay=self.delays.high + self.delays.pick(self.rng),
+        )
 
     async def _status(self, unit: str, code: str, status: int, moment: datetime) -> None:
         body: dict[str, Any] = {
-            "messageType": "STATUS", "messageId": str(uuid.uuid4()), "agencyUnit": unit,
-            "dossierNo": code, "statusCode": status, "eventTime": moment.isoformat(),
+            "messageType": "STATUS",
+            "messageId": str(uuid.uuid4()),
+            "agencyUnit": unit,
+            "dossierNo": code,
+            "statusCode": status,
+            "eventTime": moment.isoformat(),
         }
         if status == 9:
             body["decisionNumber"] = f"{code[-4:]}/QĐ-{unit}"

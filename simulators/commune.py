@@ -58,9 +58,13 @@ class CommuneSimulator(PeerBase):
             "ChuHoSo": spec.applicant,
             "HinhThucTraKQ": 2 if spec.by_post else 1,
             "DiaChiNhanKQ": spec.delivery,
-            "TepDinhKem": [{"TenTep": "to-khai.pdf",
-                            "DuongDan": f"s3://hue-dossiers/{spec.code}/to-khai.pdf",
-                            "MaBam": uuid.uuid5(uuid.NAMESPACE_URL, spec.code).hex * 2}],
+            "TepDinhKem": [
+                {
+                    "TenTep": "to-khai.pdf",
+                    "DuongDan": f"s3://hue-dossiers/{spec.code}/to-khai.pdf",
+                    "MaBam": uuid.uuid5(uuid.NAMESPACE_URL, spec.code).hex * 2,
+                }
+            ],
             "LePhi": 0,
         }
         await self.publish(f"commune.{spec.unit}.hoso", json.dumps(body).encode())
@@ -70,8 +74,11 @@ class CommuneSimulator(PeerBase):
     async def _status(self, spec: DossierSpec, status: int, *, hours: float) -> None:
         moment = spec.received_at + timedelta(hours=hours)
         body: dict[str, Any] = {
-            "LoaiBanTin": "CapNhatTrangThai", "MaBanTin": str(uuid.uuid4()),
-            "MaDonVi": spec.unit, "MaHoSo": spec.code, "TrangThai": status,
+            "LoaiBanTin": "CapNhatTrangThai",
+            "MaBanTin": str(uuid.uuid4()),
+            "MaDonVi": spec.unit,
+            "MaHoSo": spec.code,
+            "TrangThai": status,
             "ThoiGian": compact(moment),
         }
         if status == 9:

@@ -65,8 +65,11 @@ class PeerBase:
     async def publish(self, routing_key: str, body: bytes) -> None:
         assert self._exchange is not None, "connect() first"
         await self._exchange.publish(
-            aio_pika.Message(body, content_type="application/json",
-                             delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            aio_pika.Message(
+                body,
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            ),
             routing_key=routing_key,
         )
 

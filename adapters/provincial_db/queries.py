@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import fields
+from datetime import datetime
 
 from adapters.provincial_db.records import DossierRow, Summary, TimelineEntry
 from hub.db import Connection
@@ -84,3 +85,27 @@ async def demo_summary(conn: Connection, codes: Sequence[str]) -> Summary:
     row = await conn.fetchrow(SELECT_SUMMARY, list(codes), FINAL)
     assert row is not None  # an aggregate without GROUP BY always returns one row
     return Summary(**{f.name: row[f.name] for f in fields(Summary)})
+
+
+SELECT_TIMELINE_INCOMPLETE = """
+SELECT count(*) FROM province.dossiers d
+LEFT JOIN LATERAL (
+    SELECT count(*) AS entries, min(sequence) AS first, max(sequence) AS last
+    FROM province.timeline t WHERE t.dossier_code = d.code AND t.sequence IS NOT NULL
+) t ON true
+WHERE d.code = ANY($1::text[])
+  AND NOT (t.first = 1 AND t.last = t.entries)
+"""
+
+
+async def incomplete_timelines(conn: Connection, codes: Sequence[str]) -> int:
+    """Dossiers whose timeline is not exactly the sequences 1..last, with no gap."""
+    return int(await conn.fetchval(SELECT_TIMELINE_INCOMPLETE, list(codes)))
+
+
+SELECT_LAST_RECEIVED = "SELECT max(received_at) FROM province.dossiers WHERE received_at < $1"
+
+
+async def last_received_before(conn: Connection, limit: datetime) -> datetime | None:
+    value = await conn.fetchval(SELECT_LAST_RECEIVED, limit)
+    return value if isinstance(value, datetime) else None

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from hub.db import Connection
 from hub.store import queries as q
 
 
@@ -23,7 +24,7 @@ class OutboxMessage:
     id: int | None = None
 
 
-async def add(conn: asyncpg.Connection, messages: Sequence[OutboxMessage]) -> list[int]:
+async def add(conn: Connection, messages: Sequence[OutboxMessage]) -> list[int]:
     if not messages:
         return []
     rows = await conn.fetch(
@@ -48,15 +49,13 @@ def _message(row: asyncpg.Record) -> OutboxMessage:
     )
 
 
-async def lock_ids(conn: asyncpg.Connection, ids: Sequence[int]) -> list[OutboxMessage]:
+async def lock_ids(conn: Connection, ids: Sequence[int]) -> list[OutboxMessage]:
     return [_message(row) for row in await conn.fetch(q.LOCK_OUTBOX_IDS, list(ids))]
 
 
-async def lock_stale(
-    conn: asyncpg.Connection, *, older_than_s: float, limit: int
-) -> list[OutboxMessage]:
+async def lock_stale(conn: Connection, *, older_than_s: float, limit: int) -> list[OutboxMessage]:
     return [_message(r) for r in await conn.fetch(q.LOCK_OUTBOX_STALE, older_than_s, limit)]
 
 
-async def delete(conn: asyncpg.Connection, ids: Sequence[int]) -> None:
+async def delete(conn: Connection, ids: Sequence[int]) -> None:
     await conn.execute(q.DELETE_OUTBOX, list(ids))

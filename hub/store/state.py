@@ -7,12 +7,13 @@ from uuid import UUID
 
 import asyncpg
 
+from hub.db import Connection
 from hub.lifecycle import DossierState
 from hub.store import queries as q
 from schemas import Dossier, DossierStatus
 
 
-async def claim_inbox(conn: asyncpg.Connection, message_id: UUID) -> bool:
+async def claim_inbox(conn: Connection, message_id: UUID) -> bool:
     """True the first time a message id is seen; False for a redelivery or replay."""
     return await conn.fetchval(q.CLAIM_INBOX, message_id) is not None
 
@@ -28,17 +29,17 @@ def _state(row: asyncpg.Record) -> DossierState:
     )
 
 
-async def lock_dossier(conn: asyncpg.Connection, code: str) -> DossierState | None:
+async def lock_dossier(conn: Connection, code: str) -> DossierState | None:
     row = await conn.fetchrow(q.LOCK_DOSSIER, code)
     return None if row is None else _state(row)
 
 
-async def get_dossier(conn: asyncpg.Connection | asyncpg.Pool, code: str) -> DossierState | None:
+async def get_dossier(conn: Connection | asyncpg.Pool, code: str) -> DossierState | None:
     row: Any = await conn.fetchrow(q.GET_DOSSIER, code)
     return None if row is None else _state(row)
 
 
-async def save_dossier(conn: asyncpg.Connection, state: DossierState) -> None:
+async def save_dossier(conn: Connection, state: DossierState) -> None:
     await conn.execute(
         q.UPSERT_DOSSIER,
         state.code,

@@ -78,7 +78,7 @@ async def tracking(request: web.Request) -> web.Response:
         if "OrderNumber" in query:
             return _order_page(sim, query["OrderNumber"], page, page_size)
         if "Since" in query:
-            return _feed_page(sim, _non_negative(query["Since"]), page_size)
+            return _feed_page(sim, sim.cursor_position(query["Since"]), page_size)
     except ValueError as exc:
         return error(400, str(exc))
     return error(400, "Cần OrderNumber hoặc Since")
@@ -103,14 +103,14 @@ def _order_page(sim: PostalSim, order_number: str, page: int, page_size: int) ->
 def _feed_page(sim: PostalSim, since: int, page_size: int) -> web.Response:
     pending = sim.feed_after(since)
     chunk = pending[:page_size]
-    next_cursor = chunk[-1].sequence if chunk else since
+    next_cursor = sim.cursor(chunk[-1].sequence if chunk else since)
     return reply(
         {
             "Page": 1,
             "PageSize": page_size,
             "TotalCount": len(pending),
             "Items": [record.to_wire() for record in chunk],
-            "NextCursor": str(next_cursor),
+            "NextCursor": next_cursor,
         }
     )
 
@@ -118,12 +118,6 @@ def _feed_page(sim: PostalSim, since: int, page_size: int) -> web.Response:
 def _positive(raw: str, name: str) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"{name} phải là số nguyên dương")
-    return int(raw)
-
-
-def _non_negative(raw: str) -> int:
-    if not raw.isdigit():
-        raise ValueError("Since không hợp lệ")
     return int(raw)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import uuid
 from datetime import datetime
 
 from simulators.postal import statuses
@@ -33,6 +34,7 @@ class PostalSim:
         )
         self._rng = random.Random(config.seed)
         self._serial = self._rng.randrange(10_000_000, 90_000_000)
+        self.epoch = uuid.uuid4().hex[:12]
         self._orders: dict[str, Order] = {}
         self._feed: list[TrackingRecord] = []
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -101,6 +103,18 @@ class PostalSim:
         order.status_code = status_code
         order.records.append(entry)
         self._feed.append(entry)
+
+    def cursor(self, sequence: int) -> str:
+        """An opaque feed cursor: this server's epoch and a position in its feed."""
+        return f"{self.epoch}.{sequence}"
+
+    def cursor_position(self, cursor: str) -> int:
+        """Where a cursor points; a cursor another server instance issued reads from the
+        start (its events are new here), as does ``0``. Anything else is a ValueError."""
+        epoch, _, position = cursor.rpartition(".")
+        if not position.isdigit():
+            raise ValueError("Since không hợp lệ")
+        return int(position) if epoch == self.epoch else 0
 
     def feed_after(self, sequence: int) -> list[TrackingRecord]:
         return self._feed[max(sequence, 0) :]
