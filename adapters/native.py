@@ -25,9 +25,12 @@ from schemas import (
 COMPACT_TIME = "%Y%m%d%H%M%S"
 
 
-def parse_compact_time(value: str) -> datetime:
+def parse_compact_time(value: str, *, field: str = "time") -> datetime:
     """``yyyyMMddHHmmss`` in Vietnam time, as one-stop software writes it."""
-    return datetime.strptime(value, COMPACT_TIME).replace(tzinfo=VIETNAM)
+    try:
+        return datetime.strptime(value, COMPACT_TIME).replace(tzinfo=VIETNAM)
+    except ValueError:
+        raise SchemaInvalid(f"{field}: not a real date and time (yyyyMMddHHmmss)") from None
 
 
 def format_compact_time(value: datetime) -> str:
@@ -35,11 +38,17 @@ def format_compact_time(value: datetime) -> str:
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    """A short, data-free description: field paths and messages, never input values."""
-    parts = [
-        f"{'.'.join(str(p) for p in item['loc']) or '<root>'}: {item['msg']}"
-        for item in error.errors(include_input=False, include_url=False)[:5]
-    ]
+    """A short, data-free description: field paths and messages, never input values
+    (pydantic quotes some inputs inside its messages; those are masked)."""
+    parts = []
+    for item in error.errors(include_url=False)[:5]:
+        message = item["msg"]
+        if item["type"] == "union_tag_invalid":  # pydantic quotes the offending tag
+            message = f"unknown kind; expected one of {item.get('ctx', {}).get('expected_tags')}"
+        value = item.get("input")
+        if isinstance(value, str | int | float) and str(value) and str(value) in message:
+            message = message.replace(repr(value), "…").replace(str(value), "…")
+        parts.append(f"{'.'.join(str(p) for p in item['loc']) or '<root>'}: {message}")
     return "; ".join(parts)
 
 

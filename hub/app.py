@@ -12,6 +12,7 @@ import aio_pika
 import asyncpg
 import structlog
 from faststream import FastStream
+from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
@@ -51,6 +52,12 @@ def _queue(name: str) -> RabbitQueue:
     return RabbitQueue(name, declare=False)
 
 
+async def raw_body(message: StreamMessage[Any]) -> bytes:
+    """Hand the body over undecoded: the adapters own decoding, so that a body that is not
+    JSON is parked with its reason instead of failing inside the framework."""
+    return message.body
+
+
 def create_app(settings: Settings, *, registry: Registry | None = None) -> FastStream:
     runtime = Runtime(settings=settings, registry=registry or load_registry())
     broker = RabbitBroker(
@@ -64,6 +71,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
     @broker.subscriber(
         _queue(ingress_queue("commune")),
         ack_policy=AckPolicy.MANUAL,
+        decoder=raw_body,
         title="commune-dossiers",
         description="Commune one-stop systems' messages (TiepNhanHoSo, "
         "CapNhatTrangThai), routing key commune.<unit>.<kind>.",
@@ -74,6 +82,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
     @broker.subscriber(
         _queue(ingress_queue("agency")),
         ack_policy=AckPolicy.MANUAL,
+        decoder=raw_body,
         title="agency-status",
         description="Deciding agencies' STATUS messages, routing key agency.<unit>.status.",
     )
@@ -83,6 +92,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
     @broker.subscriber(
         _queue(PROJECTION_QUEUE),
         ack_policy=AckPolicy.MANUAL,
+        decoder=raw_body,
         title="provincial-projection",
         description="Canonical events projected into the provincial database.",
     )
@@ -92,6 +102,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
     @broker.subscriber(
         _queue(POSTAL_QUEUE),
         ack_policy=AckPolicy.MANUAL,
+        decoder=raw_body,
         title="postal-orders",
         description="Commands to place postal returns.",
     )

@@ -33,6 +33,19 @@ def run() -> None:
 
 
 @app.command()
+def check() -> None:
+    """Check that RabbitMQ and PostgreSQL are reachable; explain how to start them if not."""
+    from hub.preflight import check_services
+
+    problems = asyncio.run(check_services(_settings()))
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(2)
+    typer.echo("RabbitMQ and PostgreSQL are reachable.")
+
+
+@app.command()
 def migrate() -> None:
     """Apply pending database migrations (hub state and provincial registry), then sync the
     unit registry and procedure catalog into the provincial database."""

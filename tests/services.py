@@ -45,15 +45,17 @@ def resolve(name: str, env: str, default: str, stack: ExitStack) -> str:
     url = os.environ.get(env)
     if url:
         if not reachable(url):
-            raise RuntimeError(HOW_TO_START.format(
-                name=name, url=url, command=START_COMMANDS[name], env=env))
+            raise RuntimeError(
+                HOW_TO_START.format(name=name, url=url, command=START_COMMANDS[name], env=env)
+            )
         return url
     if reachable(default):
         return default
     if _docker_available():
         return _start_container(name, stack)
-    raise RuntimeError(HOW_TO_START.format(
-        name=name, url=default, command=START_COMMANDS[name], env=env))
+    raise RuntimeError(
+        HOW_TO_START.format(name=name, url=default, command=START_COMMANDS[name], env=env)
+    )
 
 
 def _start_container(name: str, stack: ExitStack) -> str:

@@ -62,6 +62,8 @@ def to_canonical(body: bytes, *, unit_code: str) -> CanonicalMessage:
         )
     except ValidationError as exc:
         raise validation_failed(exc) from None
+    except OverflowError:
+        raise SchemaInvalid("eventTime: out of the representable range") from None
 
 
 def transfer(message: CanonicalMessage) -> bytes:

@@ -74,7 +74,7 @@ def to_canonical(body: bytes, *, unit_code: str) -> CanonicalMessage:
 
 
 def _received(native: TiepNhanHoSo) -> CanonicalMessage:
-    received_at = parse_compact_time(native.NgayTiepNhan)
+    received_at = parse_compact_time(native.NgayTiepNhan, field="NgayTiepNhan")
     address = native.DiaChiNhanKQ
     dossier = Dossier(
         code=native.MaHoSo,
@@ -132,7 +132,7 @@ def _status(native: CapNhatTrangThai) -> CanonicalMessage:
         sender=native.MaDonVi,
         recipient=HUB_UNIT,
         dossier_code=native.MaHoSo,
-        occurred_at=parse_compact_time(native.ThoiGian),
+        occurred_at=parse_compact_time(native.ThoiGian, field="ThoiGian"),
         message_id=_message_id(native.MaBanTin),
     )
 

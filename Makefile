@@ -1,0 +1,35 @@
+# The two commands of the quick start: `make demo` and `make test`. Each sets itself up.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+
+.PHONY: setup services migrate demo test lint typecheck schemas topology
+
+setup:  ## install uv if missing, then the locked dependencies
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		{ echo "installing uv"; python3 -m pip install --quiet uv; }
+	@$(UV) sync --frozen --quiet
+
+services: setup  ## check RabbitMQ and PostgreSQL answer (explains how to start them)
+	@$(RUN) hub check
+
+migrate: services
+	@$(RUN) hub migrate
+
+demo: migrate  ## the main job: drive 300 dossiers through simulators and the hub
+	@$(RUN) hub demo --dossiers $${DOSSIERS:-300}
+
+test: services  ## the whole suite against the real RabbitMQ and PostgreSQL
+	@$(RUN) pytest
+
+lint: setup
+	@$(RUN) ruff check . && $(RUN) ruff format --check .
+
+typecheck: setup
+	@$(RUN) mypy
+
+schemas: setup
+	@$(RUN) hub schemas --out schemas/json
+
+topology: setup
+	@$(RUN) hub topology
