@@ -126,7 +126,9 @@ def _lifespan(runtime: Runtime) -> Any:
         settings = runtime.settings
         db_url = settings.database_url.get_secret_value()
         pool = await asyncpg.create_pool(db_url, min_size=2, max_size=settings.db_pool_size)
-        connection = await aio_pika.connect_robust(settings.amqp_url.get_secret_value())
+        connection = await aio_pika.connect_robust(
+            settings.amqp_url.get_secret_value(), timeout=30, fail_fast=True
+        )
         postal = PostalClient(
             base_url=settings.postal_api_url,
             client_id=settings.postal_client_id,
