@@ -82,7 +82,7 @@ def topology(
         list(registry.peers()),
         vhost=vhost,
         secret=settings.peer_secret.get_secret_value(),
-        hub_password=settings.hub_broker_password.get_secret_value(),
+        hub_password=settings.broker_password.get_secret_value(),
         with_users=users,
     )
     json.dump(definitions, sys.stdout, ensure_ascii=False, indent=1)

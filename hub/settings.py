@@ -19,7 +19,7 @@ class Settings(BaseSettings):
         default=SecretStr("dev-peer-secret"),
         description="Derives each unit's broker password in the generated definitions.",
     )
-    hub_broker_password: SecretStr = SecretStr("hub")
+    broker_password: SecretStr = SecretStr("hub")
     prefetch: int = Field(default=64, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"

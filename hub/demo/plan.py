@@ -109,5 +109,5 @@ def _delivery(rng: random.Random, unit: Unit) -> dict[str, str]:
         "DiaChi": applicant["DiaChi"],
         "MaXa": unit.code,
         "MaHuyen": unit.district_code or "",
-        "MaTinh": unit.gso_code[:2] if False else "46",
+        "MaTinh": "46",
     }
