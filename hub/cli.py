@@ -96,20 +96,10 @@ def schemas(
     ),
 ) -> None:
     """Export a JSON Schema for every canonical message and native peer message."""
-    from pydantic import BaseModel
-
-    from adapters.agency.wire import StatusUpdate, Transfer
-    from adapters.commune.wire import CapNhatTrangThai, ThongBaoHoSo, TiepNhanHoSo
+    from adapters.wire_catalog import NATIVE_MESSAGES
     from schemas.export import export_json_schemas
 
-    native: dict[str, type[BaseModel]] = {
-        "commune.TiepNhanHoSo": TiepNhanHoSo,
-        "commune.CapNhatTrangThai": CapNhatTrangThai,
-        "commune.ThongBaoHoSo": ThongBaoHoSo,
-        "agency.TRANSFER": Transfer,
-        "agency.STATUS": StatusUpdate,
-    }
-    written = export_json_schemas(out, extra=native)
+    written = export_json_schemas(out, extra=NATIVE_MESSAGES)
     typer.echo(f"wrote {len(written)} schema(s) to {out}")
 
 
