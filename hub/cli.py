@@ -45,6 +45,35 @@ def check() -> None:
     typer.echo("RabbitMQ and PostgreSQL are reachable.")
 
 
+@app.command("due-date")
+def due_date(
+    procedure: Annotated[str, typer.Option(help="Procedure code, e.g. 1.001193.")],
+    received: Annotated[
+        str, typer.Option(help="Reception time, ISO 8601; without an offset it is Vietnam time.")
+    ],
+) -> None:
+    """Print when a dossier is due (ISO 8601, +07:00), so an official can check by hand."""
+    from datetime import datetime
+
+    from hub.deadlines import due_at, rules_for
+    from hub.errors import UnknownProcedure
+    from hub.registry import load_registry
+    from schemas import VIETNAM
+
+    try:
+        moment = datetime.fromisoformat(received)
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO 8601 date-time: {received!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=VIETNAM)
+    try:
+        found = load_registry().procedure(procedure)
+    except UnknownProcedure as exc:
+        raise typer.BadParameter(str(exc)) from None
+    typer.echo(due_at(found.processing, moment).isoformat())
+    typer.echo(f"{found.name}; rules {rules_for(moment).name}", err=True)
+
+
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations (hub state and provincial registry), then sync the

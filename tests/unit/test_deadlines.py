@@ -86,11 +86,14 @@ def test_working_days_skip_the_weekend() -> None:
 
 
 def test_working_days_skip_the_reunification_and_labour_day_holidays() -> None:
-    # Given Friday 2019-04-26; Mon 29 (substituted day off), Tue 30 April, Wed 1 May are off
+    # Given Friday 2019-04-26; Mon 29 (substituted day off), Tue 30 April, Wed 1 May are off,
+    # and Saturday 4 May was worked in exchange for Monday 29 April
     received = vn(2019, 4, 26, 9, 0)
 
-    # Then 3 working days are Thu 2, Fri 3 and Mon 6 May
-    assert due_at(working_days(3), received) == vn(2019, 5, 6, 17, 0)
+    # Then 3 working days are Thu 2, Fri 3 and the swapped Saturday 4 May
+    assert due_at(working_days(3), received) == vn(2019, 5, 4, 17, 0)
+    # and 4 working days end on Monday 6 May
+    assert due_at(working_days(4), received) == vn(2019, 5, 6, 17, 0)
 
 
 def test_working_days_skip_tet() -> None:
