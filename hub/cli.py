@@ -75,6 +75,26 @@ def due_date(
 
 
 @app.command()
+def report(
+    period: Annotated[str, typer.Option(help="2024, 2024H1, 2024Q2 or 2024-05.")],
+    unit: Annotated[
+        str | None, typer.Option(help="A unit code, or a district code for all its units.")
+    ] = None,
+    by: Annotated[str, typer.Option(help="Group rows by unit, district or field.")] = "unit",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
+) -> None:
+    """Statistics from the provincial database, as the inspection reports quote them."""
+    from hub.reporting import print_statistics
+
+    if by not in ("unit", "district", "field"):
+        raise typer.BadParameter("--by is unit, district or field")
+    try:
+        asyncio.run(print_statistics(_settings(), period=period, unit=unit, by=by, as_json=as_json))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@app.command()
 def migrate() -> None:
     """Apply pending database migrations (hub state and provincial registry), then sync the
     unit registry and procedure catalog into the provincial database."""
@@ -166,6 +186,41 @@ def demo(
     result = asyncio.run(
         run_demo(settings, dossiers=dossiers, workers=workers, timeout_s=timeout, console=console)
     )
+    print_report(result, console, as_json=as_json)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+from hub.dlq.cli import app as dlq_app  # noqa: E402  (sub-command group, no I/O at import)
+
+app.add_typer(dlq_app, name="dlq")
+
+
+@app.command()
+def bench(
+    dossiers: Annotated[
+        int | None, typer.Option(min=1, help="Dossiers per throughput run (1000; quick 150).")
+    ] = None,
+    rate: Annotated[
+        float, typer.Option(min=1.0, help="Offered lifecycles/s in the latency run.")
+    ] = 50.0,
+    quick: Annotated[bool, typer.Option(help="A reduced run, under a minute.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Also print one JSON line.")] = False,
+) -> None:
+    """Measure throughput, latency and cost of the hub against a raw aio-pika relay.
+
+    Uses its own database (hub_bench) on the configured PostgreSQL server."""
+    from rich.console import Console
+
+    from hub.bench.report import print_report
+    from hub.bench.runner import BenchConfig, run_bench
+
+    settings = _settings()
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+    if quick:
+        config = BenchConfig.quick(dossiers=dossiers, rate=rate)
+    else:
+        config = BenchConfig(dossiers=dossiers or 1000, rate=rate, latency_dossiers=int(rate * 20))
+    result = asyncio.run(run_bench(settings, config, console))
     print_report(result, console, as_json=as_json)
     raise typer.Exit(0 if result.ok else 1)
 
