@@ -16,6 +16,7 @@ from simulators.peer import PeerBase
 class AgencySimulator(PeerBase):
     units: list[str] = field(default_factory=list)
     late_share: float = 0.1
+    refuse_share: float = 0.0
     received: dict[str, dict[str, Any]] = field(default_factory=dict)
     rejections: list[dict[str, Any]] = field(default_factory=list)
 
@@ -57,4 +58,6 @@ class AgencySimulator(PeerBase):
         if status == 9:
             body["decisionNumber"] = f"{code[-4:]}/QĐ-{unit}"
             body["note"] = "Kết quả giải quyết"
+        elif status == 3:
+            body["reason"] = "Hồ sơ không đủ điều kiện giải quyết theo quy định"
         await self.publish(f"agency.{unit}.status", json.dumps(body).encode())

@@ -33,6 +33,7 @@ class DossierSpec:
     delivery: dict[str, str] | None
     self_decided: bool
     late: bool = False
+    refused: bool = False
 
 
 @dataclass
@@ -84,9 +85,12 @@ class CommuneSimulator(PeerBase):
         if status == 9:
             body["SoQuyetDinh"] = f"{spec.code[-4:]}/QĐ-UBND"
             body["NoiDung"] = "Đã giải quyết"
+        elif status == 3:
+            body["LyDo"] = "Thành phần hồ sơ không hợp lệ theo quy định"
         await self.publish(f"commune.{spec.unit}.trangthai", json.dumps(body).encode())
         if status == 2:
-            self.later(lambda: self._status(spec, 9, hours=80 if spec.late else 4))
+            outcome = 3 if spec.refused else 9
+            self.later(lambda: self._status(spec, outcome, hours=80 if spec.late else 4))
         elif status == 9 and not spec.by_post:
             self.later(lambda: self._status(spec, 10, hours=(80 if spec.late else 4) + 1))
 

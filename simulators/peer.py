@@ -38,6 +38,7 @@ class PeerBase:
     _channel: AbstractChannel | None = field(init=False, default=None)
     _exchange: AbstractExchange | None = field(init=False, default=None)
     _tasks: set[asyncio.Task[None]] = field(init=False, default_factory=set)
+    unreadable: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -54,7 +55,10 @@ class PeerBase:
     def _consumer(self, unit: str) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
         async def consume(message: AbstractIncomingMessage) -> None:
             async with message.process(requeue=False):
-                await self.on_message(unit, message.body)
+                try:
+                    await self.on_message(unit, message.body)
+                except (ValueError, KeyError, TypeError):
+                    self.unreadable += 1  # a real peer logs it and moves on
 
         return consume
 

@@ -57,7 +57,8 @@ SELECT count(*) AS dossiers,
        count(*) FILTER (WHERE resolved_at IS NOT NULL) AS resolved,
        count(*) FILTER (WHERE resolved_at IS NOT NULL
                           AND (due_at IS NULL OR resolved_at <= due_at)) AS on_time,
-       count(*) FILTER (WHERE NOT final AND resolved_at IS NULL) AS still_open
+       count(*) FILTER (WHERE NOT final AND resolved_at IS NULL) AS still_open,
+       count(*) FILTER (WHERE status = 3) AS refused
 FROM picked
 """
 

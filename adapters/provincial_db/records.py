@@ -60,6 +60,7 @@ class Summary:
     resolved: int
     on_time: int
     still_open: int
+    refused: int = 0
 
     @property
     def late(self) -> int:

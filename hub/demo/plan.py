@@ -43,6 +43,7 @@ def build_plan(
     handoff_share: float = 0.4,
     post_share: float = 0.3,
     late_share: float = 0.1,
+    refuse_share: float = 0.05,
 ) -> DemoPlan:
     rng = random.Random(seed)
     communes = choose_communes(registry)
@@ -51,6 +52,7 @@ def build_plan(
     remote = [p for p in procedures if p.competent is not UnitKind.COMMUNE]
     flags = _quota(rng, count, handoff_share), _quota(rng, count, post_share)
     late = _quota(rng, count, late_share)
+    refused = _quota(rng, count, refuse_share)
     sequences: dict[str, int] = {}
     start = datetime.combine(day, time(7, 30), VIETNAM)
     specs = []
@@ -71,6 +73,7 @@ def build_plan(
                 delivery=_delivery(rng, unit) if by_post else None,
                 self_decided=procedure.competent is UnitKind.COMMUNE,
                 late=late[i],
+                refused=refused[i] and procedure.competent is UnitKind.COMMUNE,
             )
         )
     district_codes = {u.district_code for u in communes}

@@ -18,6 +18,7 @@ ROWS = (
     ("resolved", "Resolved"),
     ("on_time", "  on time"),
     ("late", "  late"),
+    ("refused", "Refused (not accepted), with the reason"),
     ("returned_in_person", "Returned in person"),
     ("returned_by_post", "Returned by post"),
     ("final", "Final state reached"),

@@ -48,6 +48,7 @@ class DemoResult:
     returned_in_person: int
     returned_by_post: int
     still_open: int
+    refused: int
     timelines_incomplete: int
     not_accepted: int
     seconds: float
@@ -110,7 +111,11 @@ async def run_demo(
             amqp_url, delays=Delays(0.05, 0.6), seed=1, units=[u.code for u in plan.communes]
         )
         agencies = AgencySimulator(
-            amqp_url, delays=Delays(0.1, 1.0), seed=2, units=[u.code for u in plan.agencies]
+            amqp_url,
+            delays=Delays(0.1, 1.0),
+            seed=2,
+            refuse_share=0.05,
+            units=[u.code for u in plan.agencies],
         )
         try:
             console.print(
@@ -145,6 +150,7 @@ async def run_demo(
             returned_in_person=summary.returned_in_person,
             returned_by_post=summary.returned_by_post,
             still_open=summary.still_open,
+            refused=summary.refused,
             timelines_incomplete=await incomplete_timelines(conn, codes),
             not_accepted=len(communes.rejections) + len(agencies.rejections),
             seconds=round(elapsed, 1),

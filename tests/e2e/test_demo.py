@@ -77,5 +77,9 @@ async def test_every_demo_dossier_reaches_a_final_state_with_its_timeline_in_ord
     for row in rows:
         assert row["seqs"] == list(range(1, len(row["seqs"]) + 1)), row["code"]
         assert row["types"][0] == "dossier.received"
-        assert row["types"][-1] == "dossier.result_returned"
-        assert row["status"] == 10
+        if row["status"] == 3:  # refused, with its reason, and the commune told
+            assert row["types"][-1] == "dossier.refused"
+        else:
+            assert row["types"][-1] == "dossier.result_returned"
+            assert row["status"] == 10
+    assert summary["refused"] > 0
