@@ -19,6 +19,10 @@ migrate: services
 demo: migrate  ## the main job: drive 300 dossiers through simulators and the hub
 	@$(RUN) hub demo --dossiers $${DOSSIERS:-300}
 
+.PHONY: bench
+bench: services  ## throughput, latency and cost of the hub vs a raw aio-pika relay
+	@$(RUN) hub bench $${BENCH_ARGS:-}
+
 test: services  ## the whole suite against the real RabbitMQ and PostgreSQL
 	@$(RUN) pytest
 

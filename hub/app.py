@@ -22,6 +22,7 @@ from hub.amqp import ConfirmingPublisher
 from hub.broker_setup import declare_topology
 from hub.consumers import PeerConsumer
 from hub.db.migrations import apply_migrations
+from hub.dlq.consumer import ParkedConsumer
 from hub.keyed_lock import KeyedLocks
 from hub.migrations import MIGRATION_SOURCES
 from hub.postal import PostalOrderConsumer, PostalTracker
@@ -29,7 +30,13 @@ from hub.projection import ProjectionConsumer
 from hub.registry import Registry, load_registry
 from hub.relay import OutboxRelay
 from hub.settings import Settings
-from hub.topology import POSTAL_QUEUE, PROJECTION_QUEUE, build_topology, ingress_queue
+from hub.topology import (
+    PARKED_QUEUE,
+    POSTAL_QUEUE,
+    PROJECTION_QUEUE,
+    build_topology,
+    ingress_queue,
+)
 from schemas import CanonicalMessage
 
 log = structlog.get_logger(__name__)
@@ -58,6 +65,48 @@ async def raw_body(message: StreamMessage[Any]) -> bytes:
     return message.body
 
 
+SUBSCRIPTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        ingress_queue("commune"),
+        "commune-dossiers",
+        "Commune one-stop systems' messages (TiepNhanHoSo, CapNhatTrangThai), routing key "
+        "commune.<unit>.<kind>.",
+    ),
+    (
+        ingress_queue("agency"),
+        "agency-status",
+        "Deciding agencies' STATUS messages, routing key agency.<unit>.status.",
+    ),
+    (
+        PROJECTION_QUEUE,
+        "provincial-projection",
+        "Canonical events projected into the provincial database.",
+    ),
+    (POSTAL_QUEUE, "postal-orders", "Commands to place postal returns."),
+    (
+        PARKED_QUEUE,
+        "parked-messages",
+        "Messages that could not be processed, stored in hub.dead_letters for operators (hub dlq).",
+    ),
+)
+"""Every queue the hub consumes: manual acks (each consumer acks after its effect is
+committed, or after a confirmed retry/park), bodies handed over undecoded."""
+
+
+def _subscribe(
+    broker: RabbitBroker, runtime: Runtime, queue: str, *, title: str, description: str
+) -> None:
+    @broker.subscriber(
+        _queue(queue),
+        ack_policy=AckPolicy.MANUAL,
+        decoder=raw_body,
+        title=title,
+        description=description,
+    )
+    async def consume(message: RabbitMessage) -> None:
+        await runtime.dispatch(queue, message)
+
+
 def create_app(settings: Settings, *, registry: Registry | None = None) -> FastStream:
     runtime = Runtime(settings=settings, registry=registry or load_registry())
     broker = RabbitBroker(
@@ -68,46 +117,8 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
         description="Dossier integration hub: routes, tracks and returns one-stop dossiers.",
     )
 
-    @broker.subscriber(
-        _queue(ingress_queue("commune")),
-        ack_policy=AckPolicy.MANUAL,
-        decoder=raw_body,
-        title="commune-dossiers",
-        description="Commune one-stop systems' messages (TiepNhanHoSo, "
-        "CapNhatTrangThai), routing key commune.<unit>.<kind>.",
-    )
-    async def on_commune(message: RabbitMessage) -> None:
-        await runtime.dispatch(ingress_queue("commune"), message)
-
-    @broker.subscriber(
-        _queue(ingress_queue("agency")),
-        ack_policy=AckPolicy.MANUAL,
-        decoder=raw_body,
-        title="agency-status",
-        description="Deciding agencies' STATUS messages, routing key agency.<unit>.status.",
-    )
-    async def on_agency(message: RabbitMessage) -> None:
-        await runtime.dispatch(ingress_queue("agency"), message)
-
-    @broker.subscriber(
-        _queue(PROJECTION_QUEUE),
-        ack_policy=AckPolicy.MANUAL,
-        decoder=raw_body,
-        title="provincial-projection",
-        description="Canonical events projected into the provincial database.",
-    )
-    async def on_event(message: RabbitMessage) -> None:
-        await runtime.dispatch(PROJECTION_QUEUE, message)
-
-    @broker.subscriber(
-        _queue(POSTAL_QUEUE),
-        ack_policy=AckPolicy.MANUAL,
-        decoder=raw_body,
-        title="postal-orders",
-        description="Commands to place postal returns.",
-    )
-    async def on_postal_order(message: RabbitMessage) -> None:
-        await runtime.dispatch(POSTAL_QUEUE, message)
+    for queue, title, description in SUBSCRIPTIONS:
+        _subscribe(broker, runtime, queue, title=title, description=description)
 
     events_publisher = broker.publisher(
         "dossier.events",
@@ -179,4 +190,5 @@ def _wire(
         ingress_queue("agency"): PeerConsumer("agency", pool, registry, publisher, relay, locks),
         PROJECTION_QUEUE: ProjectionConsumer(pool, publisher),
         POSTAL_QUEUE: PostalOrderConsumer(pool, registry, postal, publisher, relay),
+        PARKED_QUEUE: ParkedConsumer(pool),
     }

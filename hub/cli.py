@@ -198,7 +198,7 @@ app.add_typer(dlq_app, name="dlq")
 @app.command()
 def bench(
     dossiers: Annotated[
-        int | None, typer.Option(min=1, help="Dossiers per throughput run (1000; quick 150).")
+        int | None, typer.Option(min=1, help="Dossiers per throughput run (1000; quick 100).")
     ] = None,
     rate: Annotated[
         float, typer.Option(min=1.0, help="Offered lifecycles/s in the latency run.")

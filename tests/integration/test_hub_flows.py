@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from hub.demo.workers import HubWorkers
+from tests.dead_letters import parked_letter
 from tests.harness import Inbox, Peers, agency_status, body_contains, new_dossier, status_update
 
 pytestmark = [pytest.mark.integration]
@@ -110,7 +111,7 @@ async def test_a_result_returned_by_post_is_delivered_and_closes_the_dossier(
 
 
 async def test_a_counter_return_of_a_by_post_dossier_is_refused(
-    hub_worker: HubWorkers, peers: Peers, parked: Inbox, registry_db: asyncpg.Connection
+    hub_worker: HubWorkers, peers: Peers, registry_db: asyncpg.Connection
 ) -> None:
     dossier = new_dossier(COMMUNE, BIRTH, by_post=True)
     code = dossier["MaHoSo"]
@@ -118,5 +119,5 @@ async def test_a_counter_return_of_a_by_post_dossier_is_refused(
     await peers.publish(f"commune.{COMMUNE}.trangthai", status_update(COMMUNE, code, 2))
     wrong = status_update(COMMUNE, code, 10)
     await peers.publish(f"commune.{COMMUNE}.trangthai", wrong)
-    message = await parked.wait_for(body_contains(wrong["MaBanTin"]))
-    assert message.headers["x-hub-reason-code"] == "illegal_transition"
+    letter = await parked_letter(registry_db, wrong["MaBanTin"])
+    assert letter["reason_code"] == "illegal_transition"

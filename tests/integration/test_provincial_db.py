@@ -659,6 +659,7 @@ async def test_demo_summary_counts_dossiers_by_fate(db: asyncpg.Connection) -> N
         "resolved": 4,
         "on_time": 3,
         "still_open": 1,
+        "refused": 1,
     }
     assert summary.late == 1
     assert await status_counts(db, codes) == {10: 2, 9: 2, 4: 1, 3: 1}

@@ -1,0 +1,75 @@
+"""The bench's figures: a table for people (stderr), one JSON object for machines (stdout)."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+from hub.bench.runner import BenchResult
+
+TARGETS: dict[str, tuple[str, float]] = {
+    "ratio_to_raw_relay": (">=", 0.6),
+    "lifecycles_per_s": (">=", 150.0),
+    "p99_ms": ("<=", 200.0),
+    "peak_rss_mb": ("<=", 200.0),
+}
+
+ROWS = (
+    ("lifecycles_per_s", "Lifecycles/s (1 worker)"),
+    ("workers_1_lifecycles_per_s", "  with 1 worker"),
+    ("workers_2_lifecycles_per_s", "  with 2 workers"),
+    ("messages_per_s", "Broker messages/s (1 worker)"),
+    ("hub_per_hop_msgs_per_s", "Hub per-hop msgs/s (deliveries consumed)"),
+    ("raw_relay_msgs_per_s", "Raw aio-pika relay msgs/s"),
+    ("ratio_to_raw_relay", "Per-hop ÷ raw relay"),
+    ("p50_ms", "Hub latency p50 ms (publish → status 9 notice − agency time)"),
+    ("p95_ms", "Latency p95 ms"),
+    ("p99_ms", "Latency p99 ms"),
+    ("e2e_p50_ms", "End-to-end p50 ms (peer think time included)"),
+    ("e2e_p99_ms", "End-to-end p99 ms"),
+    ("postal_p50_ms", "Postal return p50 ms (commune 9 → final 10 notice)"),
+    ("postal_p99_ms", "Postal return p99 ms"),
+    ("cpu_seconds", "Worker CPU seconds (1-worker throughput run)"),
+    ("cpu_ms_per_lifecycle", "  CPU ms per lifecycle"),
+    ("peak_rss_mb", "Peak RSS MB per worker"),
+    ("not_accepted", "Messages not accepted"),
+)
+
+
+def verdict(key: str, value: float) -> str:
+    if key not in TARGETS:
+        return ""
+    op, target = TARGETS[key]
+    met = value >= target if op == ">=" else value <= target
+    mark = "[green]met[/]" if met else "[red]not met[/]"
+    return f"{op} {target:g}  {mark}"
+
+
+def print_report(result: BenchResult, console: Console, *, as_json: bool) -> None:
+    data = result.as_dict()
+    table = Table(
+        title=f"Hub bench: {data['dossiers']} dossiers, latency at {data['rate']:g}/s",
+        show_header=True,
+    )
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("target")
+    for key, label in ROWS:
+        if key in data:
+            table.add_row(label, str(data[key]), verdict(key, float(data[key])))
+    console.print(table)
+    for workers, phase in sorted(result.throughput.items()):
+        if phase.final < phase.dossiers:
+            console.print(
+                f"[yellow]{workers} worker(s): {phase.dossiers - phase.final} of "
+                f"{phase.dossiers} dossiers still open at the end "
+                f"({phase.not_accepted} messages not accepted)[/]"
+            )
+    if result.latency.final < result.latency.dossiers:
+        console.print("[red]the latency run left dossiers open[/]")
+    if result.shared_broker:
+        console.print("[red]another hub consumed from the same queues: figures unreliable[/]")
+    if as_json:
+        print(json.dumps(data), flush=True)

@@ -1,0 +1,470 @@
+"""``hub bench``: the demo's hub workers and simulators, driven for speed instead of show.
+
+One run, against the configured RabbitMQ and a dedicated database ``hub_bench`` on the
+configured PostgreSQL server (created and migrated if needed):
+
+1. latency: one worker, dossiers offered at a fixed rate, publish → result notice times;
+2. throughput with one worker: dossiers offered as fast as possible, first publish → last
+   final state, messages counted, CPU and peak RSS of the worker;
+3. throughput with two workers;
+4. the raw aio-pika relay baseline with the same message count and mean message size.
+
+Every phase uses a fresh demo day (``next_demo_day``), so dossier codes never repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import aio_pika
+import asyncpg
+from pydantic import SecretStr
+from rich.console import Console
+
+from adapters.provincial_db import demo_summary
+from hub.bench.peers import Counters, CountingAgency, TimedCommune
+from hub.bench.procstats import sample_all
+from hub.bench.raw_relay import run_raw_relay
+from hub.bootstrap import migrate_database
+from hub.broker_setup import apply_topology
+from hub.deadlines import next_working_day
+from hub.demo.plan import DemoPlan, build_plan
+from hub.demo.runner import next_demo_day
+from hub.demo.workers import HubWorkers
+from hub.registry import Registry, load_registry
+from hub.settings import Settings
+from hub.topology import HUB_CONSUMED_QUEUES, build_topology
+from simulators.peer import Delays
+from simulators.postal_server import PostalSimConfig, RunningServer, start_postal_server
+
+BENCH_DATABASE = "hub_bench"
+
+COMMUNE_DELAYS = Delays(0.02, 0.2)
+AGENCY_DELAYS = Delays(0.05, 0.3)
+"""Peers answer in tens of milliseconds (the demo: up to a second). Shorter think times than
+this put one dossier's messages so close together that with two workers they can be applied
+out of order (the hub orders per dossier within a worker only)."""
+
+POSTAL_TIME_SCALE = 0.00001
+"""A postal step of 10-60 simulated minutes takes 6-36 ms."""
+
+POSTAL_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    dossiers: int = 1000
+    rate: float = 50.0
+    latency_dossiers: int = 1000
+    scale_workers: tuple[int, ...] = (1, 2)
+    phase_timeout_s: float = 300.0
+    foreign_wait_s: float = 60.0
+    stall_s: float = 40.0
+
+    @classmethod
+    def quick(cls, *, dossiers: int | None = None, rate: float = 50.0) -> BenchConfig:
+        return cls(
+            dossiers=dossiers or 100,
+            rate=rate,
+            latency_dossiers=max(int(rate * 2), 20),
+            phase_timeout_s=20.0,
+            foreign_wait_s=10.0,
+            stall_s=6.0,
+        )
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """One drive of the hub: the dossiers offered, how long until all were final, and the
+    messages that moved (see docs/performance.md for how each is counted)."""
+
+    workers: int
+    dossiers: int
+    final: int
+    seconds: float
+    sim_published: int
+    sim_consumed: int
+    events: int
+    postal_commands: int
+    published_bytes: int
+    not_accepted: int
+    cpu_seconds: float
+    peak_rss_mb: float
+    latencies_ms: list[float] = field(default_factory=list)
+    end_to_end_ms: list[float] = field(default_factory=list)
+    postal_latencies_ms: list[float] = field(default_factory=list)
+
+    @property
+    def hub_consumed(self) -> int:
+        """Deliveries the hub consumed: every peer message, every event it projected and
+        every postal command it carried out."""
+        return self.sim_published + self.events + self.postal_commands
+
+    @property
+    def messages(self) -> int:
+        """Messages that went through the broker: the hub's deliveries plus the ones the
+        hub published to peers (transfers and notices)."""
+        return self.hub_consumed + self.sim_consumed
+
+    def per_s(self, value: float) -> float:
+        return value / self.seconds if self.seconds > 0 else 0.0
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(math.ceil(share * len(ordered)), 1)
+    return ordered[rank - 1]
+
+
+def bench_database_url(server_url: str, name: str = BENCH_DATABASE) -> str:
+    parts = urlsplit(server_url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def ensure_database(server_url: str, name: str = BENCH_DATABASE) -> str:
+    conn = await asyncpg.connect(server_url)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return bench_database_url(server_url, name)
+
+
+COUNT_EVENTS = "SELECT count(*) FROM province.timeline WHERE dossier_code = ANY($1::text[])"
+LAST_RECORDED = (
+    "SELECT extract(epoch FROM max(recorded_at)) FROM province.timeline "
+    "WHERE dossier_code = ANY($1::text[])"
+)
+COUNT_POSTAL_ORDERS = (
+    "SELECT count(*) FROM province.postal_orders WHERE dossier_code = ANY($1::text[])"
+)
+
+
+@dataclass
+class Bench:
+    settings: Settings
+    config: BenchConfig
+    console: Console
+    registry: Registry
+    conn: asyncpg.Connection
+    postal: RunningServer
+    log_dir: Path
+    day: date | None = None
+    shared_broker: bool = False
+
+    @property
+    def amqp_url(self) -> str:
+        return self.settings.amqp_url.get_secret_value()
+
+    def progress(self, text: str) -> None:
+        self.console.print(f"[bold cyan]bench[/] {text}")
+
+    async def next_plan(self, count: int) -> DemoPlan:
+        day = await next_demo_day(self.conn)
+        if self.day is not None and day <= self.day:
+            day = next_working_day(self.day)
+        self.day = day
+        return build_plan(self.registry, day=day, count=count)
+
+    def workers(self, count: int) -> HubWorkers:
+        env = {
+            "HUB_DATABASE_URL": self.settings.database_url.get_secret_value(),
+            "HUB_AMQP_URL": self.amqp_url,
+            "HUB_POSTAL_API_URL": self.postal.url,
+            "HUB_POSTAL_POLL_SECONDS": str(POSTAL_POLL_SECONDS),
+            "HUB_LOG_JSON": "true",
+            "HUB_LOG_LEVEL": "WARNING",
+        }
+        return HubWorkers(count, env, self.log_dir)
+
+    async def drive(self, hub: HubWorkers, count: int, *, rate: float | None) -> PhaseResult:
+        plan = await self.next_plan(count)
+        codes = [d.code for d in plan.dossiers]
+        communes = TimedCommune(
+            self.amqp_url, delays=COMMUNE_DELAYS, seed=1, units=[u.code for u in plan.communes]
+        )
+        agencies = CountingAgency(
+            self.amqp_url, delays=AGENCY_DELAYS, seed=2, units=[u.code for u in plan.agencies]
+        )
+        pids = [p.pid for p in hub.processes]
+        before = sample_all(pids)
+        await communes.start()
+        await agencies.start()
+        try:
+            started = time.time()
+            await _offer(communes, plan, rate)
+            final = await self._wait_final(codes, expected=len(codes))
+            last = await self.conn.fetchval(LAST_RECORDED, codes)
+            seconds = (float(last) if last is not None else time.time()) - started
+            await _settle(lambda: len(communes.result_at) >= _notices_due(plan), 3.0)
+        finally:
+            await communes.close()
+            await agencies.close()
+        after = sample_all(pids)
+        if await hub_consumers(self.amqp_url) > len(HUB_CONSUMED_QUEUES) * hub.count:
+            self.shared_broker = True
+            self.console.print("[yellow]warning[/]: another hub consumed during this phase")
+        return PhaseResult(
+            workers=hub.count,
+            dossiers=count,
+            final=final,
+            seconds=max(seconds, 1e-6),
+            sim_published=communes.counters.published + agencies.counters.published,
+            sim_consumed=communes.counters.consumed + agencies.counters.consumed,
+            events=int(await self.conn.fetchval(COUNT_EVENTS, codes)),
+            postal_commands=int(await self.conn.fetchval(COUNT_POSTAL_ORDERS, codes)),
+            published_bytes=_bytes(communes.counters, agencies.counters),
+            not_accepted=len(communes.rejections) + len(agencies.rejections),
+            cpu_seconds=sum(
+                a.cpu_seconds - b.cpu_seconds for a, b in zip(after, before, strict=True)
+            ),
+            peak_rss_mb=max((a.peak_rss_mb for a in after), default=0.0),
+            latencies_ms=communes.result_ms(agencies.think_s),
+            end_to_end_ms=communes.end_to_end_ms(),
+            postal_latencies_ms=communes.postal_ms(),
+        )
+
+    async def _wait_final(self, codes: list[str], *, expected: int) -> int:
+        """Until every dossier is final, the phase times out, or progress stalls (no dossier
+        became final for ``stall_s``: the rest are stuck, e.g. on a parked message)."""
+        now = time.monotonic()
+        deadline, last_final, last_change = now + self.config.phase_timeout_s, -1, now
+        while True:
+            summary = await demo_summary(self.conn, codes)
+            now = time.monotonic()
+            if summary.final != last_final:
+                last_final, last_change = int(summary.final), now
+            stalled = now - last_change > self.config.stall_s
+            if summary.final >= expected or now > deadline or stalled:
+                return int(summary.final)
+            await asyncio.sleep(0.1)
+
+    async def with_workers(self, count: int, action: Callable[[HubWorkers], Any]) -> Any:
+        if not await wait_for_idle_broker(self.amqp_url, self.config.foreign_wait_s):
+            self.shared_broker = True
+            self.console.print(
+                "[yellow]warning[/]: another hub is consuming the hub queues on this broker; "
+                "it will take some of the bench's messages and the figures are not reliable"
+            )
+        hub = self.workers(count)
+        hub.start()
+        try:
+            await hub.wait_ready(self.amqp_url)
+            return await action(hub)
+        finally:
+            await asyncio.to_thread(hub.stop)
+
+
+async def hub_consumers(amqp_url: str) -> int:
+    """Consumers on the hub's queues right now (0 when no hub runs against this broker)."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        total = 0
+        for name in HUB_CONSUMED_QUEUES:
+            queue = await channel.declare_queue(name, passive=True)
+            result = queue.declaration_result
+            total += (result.consumer_count or 0) if result else 0
+        return total
+
+
+async def wait_for_idle_broker(amqp_url: str, timeout_s: float) -> bool:
+    """Wait until no other hub consumes the hub queues (a demo or a test run on the same
+    vhost would share the bench's messages); False if one still does after ``timeout_s``."""
+    for _ in range(max(int(timeout_s), 1)):
+        if await hub_consumers(amqp_url) == 0:
+            return True
+        await asyncio.sleep(1.0)
+    return False
+
+
+def _notices_due(plan: DemoPlan) -> int:
+    """Dossiers whose commune hears of the result: transferred ones (status 9 notice) and
+    the ones it decided itself and returned by post (the final 10 notice)."""
+    return sum(1 for d in plan.dossiers if not d.self_decided or d.by_post)
+
+
+def _bytes(*counters: Counters) -> int:
+    return sum(c.published_bytes for c in counters)
+
+
+async def _offer(communes: TimedCommune, plan: DemoPlan, rate: float | None) -> None:
+    """Publish every registration: in confirmed batches as fast as possible, or paced."""
+    if rate is None:
+        specs = list(plan.dossiers)
+        for start in range(0, len(specs), 100):
+            await asyncio.gather(*(communes.register(s) for s in specs[start : start + 100]))
+        return
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    pending: set[asyncio.Task[None]] = set()
+    for index, spec in enumerate(plan.dossiers):
+        delay = began + index / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(communes.register(spec))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    await asyncio.gather(*pending)
+
+
+async def _settle(ready: Callable[[], bool], timeout_s: float) -> None:
+    for _ in range(max(int(timeout_s / 0.05), 1)):
+        if ready():
+            return
+        await asyncio.sleep(0.05)
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    latency: PhaseResult
+    throughput: dict[int, PhaseResult]
+    raw_relay_messages: int
+    raw_relay_seconds: float
+    rate: float
+    shared_broker: bool = False
+
+    @property
+    def main(self) -> PhaseResult:
+        return self.throughput[min(self.throughput)]
+
+    @property
+    def raw_relay_msgs_per_s(self) -> float:
+        return self.raw_relay_messages / self.raw_relay_seconds if self.raw_relay_seconds else 0.0
+
+    @property
+    def complete(self) -> bool:
+        """Every dossier of every phase reached a final state."""
+        return all(p.final == p.dossiers for p in [self.latency, *self.throughput.values()])
+
+    @property
+    def ok(self) -> bool:
+        """The headline figures are sound: the one-worker runs finished every dossier and the
+        baseline ran. (Dossiers the scale-out runs left open are reported, not fatal.)"""
+        return (
+            self.latency.final == self.latency.dossiers
+            and self.main.final == self.main.dossiers
+            and all(p.final > 0 for p in self.throughput.values())
+            and self.raw_relay_messages > 0
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        main = self.main
+        per_hop = main.per_s(main.hub_consumed)
+        raw = self.raw_relay_msgs_per_s
+        lat = self.latency
+        data: dict[str, Any] = {
+            "dossiers": main.dossiers,
+            "lifecycles_per_s": round(main.per_s(main.final), 1),
+            "messages_per_s": round(main.per_s(main.messages), 1),
+            "hub_per_hop_msgs_per_s": round(per_hop, 1),
+            "raw_relay_msgs_per_s": round(raw, 1),
+            "ratio_to_raw_relay": round(per_hop / raw, 3) if raw else 0.0,
+            "messages": main.messages,
+            "hub_consumed": main.hub_consumed,
+            "throughput_seconds": round(main.seconds, 2),
+            "rate": self.rate,
+            "latency_dossiers": lat.dossiers,
+            "latency_samples": len(lat.latencies_ms),
+            "latency_final": lat.final,
+            "p50_ms": round(percentile(lat.latencies_ms, 0.50), 1),
+            "p95_ms": round(percentile(lat.latencies_ms, 0.95), 1),
+            "p99_ms": round(percentile(lat.latencies_ms, 0.99), 1),
+            "e2e_p50_ms": round(percentile(lat.end_to_end_ms, 0.50), 1),
+            "e2e_p99_ms": round(percentile(lat.end_to_end_ms, 0.99), 1),
+            "postal_p50_ms": round(percentile(lat.postal_latencies_ms, 0.50), 1),
+            "postal_p99_ms": round(percentile(lat.postal_latencies_ms, 0.99), 1),
+            "mean_ms": round(statistics.fmean(lat.latencies_ms), 1) if lat.latencies_ms else 0.0,
+            "cpu_seconds": round(main.cpu_seconds, 2),
+            "cpu_ms_per_lifecycle": round(1000 * main.cpu_seconds / max(main.final, 1), 2),
+            "peak_rss_mb": round(max(p.peak_rss_mb for p in [lat, *self.throughput.values()]), 1),
+            "not_accepted": sum(p.not_accepted for p in [lat, *self.throughput.values()]),
+            "shared_broker": self.shared_broker,
+            "complete": self.complete,
+            "ok": self.ok,
+        }
+        for workers, phase in sorted(self.throughput.items()):
+            data[f"workers_{workers}_lifecycles_per_s"] = round(phase.per_s(phase.final), 1)
+            data[f"workers_{workers}_cpu_seconds"] = round(phase.cpu_seconds, 2)
+            data[f"workers_{workers}_final"] = phase.final
+            data[f"workers_{workers}_not_accepted"] = phase.not_accepted
+        return data
+
+
+async def run_bench(settings: Settings, config: BenchConfig, console: Console) -> BenchResult:
+    server_url = settings.database_url.get_secret_value()
+    bench_url = await ensure_database(server_url)
+    settings = settings.model_copy(update={"database_url": SecretStr(bench_url)})
+    registry = load_registry()
+    console.print(f"[bold cyan]bench[/] preparing: database {BENCH_DATABASE}, broker topology")
+    await migrate_database(settings)
+    await apply_topology(settings.amqp_url.get_secret_value(), build_topology(registry.peers()))
+    postal = await start_postal_server(
+        PostalSimConfig(
+            client_id=settings.postal_client_id,
+            client_secret=settings.postal_client_secret.get_secret_value(),
+            time_scale=POSTAL_TIME_SCALE,
+            step_delay_seconds=(600.0, 3600.0),
+            delivery_failure_rate=0.1,
+            seed=11,
+        )
+    )
+    conn = await asyncpg.connect(bench_url)
+    log_dir = Path(tempfile.mkdtemp(prefix="hub-bench-"))
+    bench = Bench(settings, config, console, registry, conn, postal, log_dir)
+    try:
+        console.print(f"[bold cyan]bench[/] worker logs in {log_dir}")
+        throughput: dict[int, PhaseResult] = {}
+
+        async def latency_then_throughput(hub: HubWorkers) -> PhaseResult:
+            bench.progress(
+                f"latency: {config.latency_dossiers} dossiers at {config.rate:g}/s, 1 worker"
+            )
+            latency = await bench.drive(hub, config.latency_dossiers, rate=config.rate)
+            bench.progress(f"throughput: {config.dossiers} dossiers, 1 worker")
+            throughput[1] = await bench.drive(hub, config.dossiers, rate=None)
+            return latency
+
+        latency: PhaseResult = await bench.with_workers(1, latency_then_throughput)
+        for workers in config.scale_workers:
+            if workers in throughput:
+                continue
+            bench.progress(f"throughput: {config.dossiers} dossiers, {workers} workers")
+            throughput[workers] = await bench.with_workers(
+                workers, lambda hub: bench.drive(hub, config.dossiers, rate=None)
+            )
+        main = throughput[1]
+        size = round(main.published_bytes / max(main.sim_published, 1))
+        bench.progress(f"raw relay: {main.hub_consumed} messages of {size} bytes")
+        relay = await run_raw_relay(
+            settings.amqp_url.get_secret_value(),
+            count=main.hub_consumed,
+            size=size,
+            prefetch=settings.prefetch,
+        )
+    finally:
+        await conn.close()
+        await postal.stop()
+    return BenchResult(
+        latency=latency,
+        throughput=throughput,
+        raw_relay_messages=relay.messages,
+        raw_relay_seconds=relay.seconds,
+        rate=config.rate,
+        shared_broker=bench.shared_broker,
+    )

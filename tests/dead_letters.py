@@ -1,0 +1,48 @@
+"""Waiting for parked messages in the dead-letter store (``hub.dead_letters``).
+
+The hub consumes ``hub.parked`` itself, so tests look for parked messages in the table,
+never on the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import asyncpg
+
+FIND_BY_BODY = """
+SELECT * FROM hub.dead_letters WHERE position($1::bytea IN body) > 0 AND id > $2 ORDER BY id
+"""
+
+
+def _needle(marker: str | bytes) -> bytes:
+    return marker.encode() if isinstance(marker, str) else marker
+
+
+async def parked_letters(
+    conn: asyncpg.Connection, marker: str | bytes, *, after_id: int = 0
+) -> list[asyncpg.Record]:
+    """Every stored dead letter whose body contains ``marker`` (oldest first)."""
+    return list(await conn.fetch(FIND_BY_BODY, _needle(marker), after_id))
+
+
+async def parked_letter(
+    conn: asyncpg.Connection, marker: str | bytes, *, after_id: int = 0, timeout: float = 20.0
+) -> asyncpg.Record:
+    """The first dead letter whose body contains ``marker``, once the hub has stored it."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        rows = await parked_letters(conn, marker, after_id=after_id)
+        if rows:
+            return rows[0]
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"nothing containing {marker!r} parked within {timeout}s")
+        await asyncio.sleep(0.1)
+
+
+def headers(row: asyncpg.Record) -> dict[str, Any]:
+    value = row["headers"]
+    parsed: dict[str, Any] = json.loads(value) if isinstance(value, str) else dict(value)
+    return parsed

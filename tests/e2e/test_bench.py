@@ -1,0 +1,51 @@
+"""``hub bench --quick`` end to end: it runs against the real broker and database and reports
+every figure. Speed is the machine's business, so no figure is compared with a target here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = [pytest.mark.e2e]
+
+REQUIRED = (
+    "dossiers",
+    "lifecycles_per_s",
+    "messages_per_s",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "raw_relay_msgs_per_s",
+    "ratio_to_raw_relay",
+    "cpu_seconds",
+    "peak_rss_mb",
+    "workers_1_lifecycles_per_s",
+    "workers_2_lifecycles_per_s",
+)
+
+
+def test_quick_bench_reports_every_figure(amqp_url: str, database_url: str) -> None:
+    # Given the real broker and database server (the bench makes its own hub_bench database)
+    env = os.environ | {"HUB_AMQP_URL": amqp_url, "HUB_DATABASE_URL": database_url}
+    # When the quick bench runs
+    done = subprocess.run(
+        [sys.executable, "-m", "hub.cli", "bench", "--quick", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    # Then it exits 0 and its last stdout line is one JSON object with every figure positive
+    lines = done.stdout.strip().splitlines()
+    assert lines, f"bench printed nothing on stdout; stderr:\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(lines[-1])
+    for key in REQUIRED:
+        value = figures.get(key)
+        assert isinstance(value, int | float), (key, value)
+        assert value > 0, (key, value)
