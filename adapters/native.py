@@ -104,12 +104,3 @@ def status_event(
     if code is DossierStatus.NEWLY_REGISTERED:
         raise SchemaInvalid("status 1 is set by registering a dossier, not by an update")
     return ProgressReported(unit=unit, status=code, note=note)
-
-
-def event_status(event: DossierEvent) -> DossierStatus | None:
-    """The national status code a canonical event carries, if any."""
-    from schemas import STATUS_OF_EVENT
-
-    if isinstance(event, ProgressReported):
-        return event.status
-    return STATUS_OF_EVENT.get(event.type)

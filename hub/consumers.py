@@ -6,8 +6,10 @@ message is safely handed to a retry queue or the parking queue (both confirmed).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from uuid import uuid4
 
 import asyncpg
 import structlog
@@ -226,8 +228,6 @@ class PeerConsumer:
             rejected_message_id=_body_message_id(raw.body),
         )
         body = NOT_ACCEPTED_RENDERERS[peer_format_of(unit)](reply)
-        from uuid import uuid4
-
         await self.publisher.publish(
             OutboxMessage(
                 uuid4(),
@@ -241,8 +241,6 @@ class PeerConsumer:
 
 def _body_message_id(body: bytes) -> str | None:
     """The sender's own message id, when the body is JSON enough to have one."""
-    import json
-
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):

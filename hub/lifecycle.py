@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
-from adapters.native import event_status
 from hub.deadlines import due_at
 from hub.errors import (
     DuplicateDossier,
@@ -35,6 +34,7 @@ from schemas import (
     new_envelope,
 )
 from schemas.dossier import dossier_code_agency
+from schemas.events import status_of_event
 
 S = DossierStatus
 ALLOWED: dict[DossierStatus, frozenset[DossierStatus]] = {
@@ -214,7 +214,7 @@ def _register(dossier: Dossier, message: CanonicalMessage, registry: Registry) -
 
 def _status_change(state: DossierState, message: CanonicalMessage, registry: Registry) -> Decision:
     payload = message.payload
-    new_status = event_status(payload)
+    new_status = status_of_event(payload)
     if new_status is None:
         raise IllegalTransition(f"{payload.type} is not a status change")
     receiving = state.dossier.receiving_unit

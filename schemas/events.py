@@ -150,3 +150,10 @@ STATUS_OF_EVENT: dict[str, DossierStatus] = {
     "dossier.result_returned": DossierStatus.RESULT_RETURNED,
 }
 """Status an event sets; progress events carry their own, others leave it unchanged."""
+
+
+def status_of_event(event: DossierEvent) -> DossierStatus | None:
+    """The national status code an event sets, or None when it leaves the status as is."""
+    if isinstance(event, ProgressReported):
+        return event.status
+    return STATUS_OF_EVENT.get(event.type)

@@ -9,6 +9,8 @@ import socket
 from contextlib import ExitStack
 from urllib.parse import urlsplit
 
+from hub.preflight import HOW_TO_START as HOW_TO_START_SERVICE
+
 LOCAL_AMQP = "amqp://guest:guest@localhost:5672/"
 LOCAL_POSTGRES = "postgresql://postgres@localhost:5432/postgres"
 
@@ -16,10 +18,7 @@ HOW_TO_START = (
     "{name} is not reachable at {url}. Start it (on the development machine: {command}), "
     "set {env} to a reachable URL, or run a Docker engine so testcontainers can start one."
 )
-START_COMMANDS = {
-    "RabbitMQ": "rabbitmq-server -detached",
-    "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
-}
+START_COMMANDS = HOW_TO_START_SERVICE
 
 
 def reachable(url: str, timeout: float = 1.0) -> bool:

@@ -17,7 +17,6 @@ from adapters.commune.wire import (
 )
 from adapters.native import (
     check_json_bytes,
-    event_status,
     format_compact_time,
     parse_compact_time,
     status_event,
@@ -39,6 +38,7 @@ from schemas import (
     SupplementRequested,
     new_envelope,
 )
+from schemas.events import status_of_event
 
 _INBOUND: TypeAdapter[TiepNhanHoSo | CapNhatTrangThai] = TypeAdapter(CommuneInbound)
 
@@ -142,7 +142,7 @@ def notice(
 ) -> bytes:
     """Render a canonical status event as the commune's ``ThongBaoHoSo``."""
     event = message.payload
-    status = event_status(event)
+    status = status_of_event(event)
     if status is None:
         raise ValueError(f"{event.type} carries no status for a commune notice")
     result = None

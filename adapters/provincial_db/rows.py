@@ -11,7 +11,6 @@ from typing import Any
 from uuid import UUID
 
 from schemas import (
-    STATUS_OF_EVENT,
     CanonicalMessage,
     Dossier,
     DossierReceived,
@@ -19,8 +18,8 @@ from schemas import (
     DossierTransferred,
     PostalOrderCreated,
     PostalStatusChanged,
-    ProgressReported,
 )
+from schemas.events import status_of_event
 
 Row = tuple[object, ...]
 
@@ -32,9 +31,7 @@ def applicant_digest(id_number: str) -> str:
 
 def status_of(message: CanonicalMessage) -> DossierStatus | None:
     """The status an event sets, or None for events that leave the status unchanged."""
-    if isinstance(message.payload, ProgressReported):
-        return message.payload.status
-    return STATUS_OF_EVENT.get(message.type)
+    return status_of_event(message.payload)
 
 
 def unit_of(message: CanonicalMessage) -> str:

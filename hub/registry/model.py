@@ -18,11 +18,6 @@ class UnitKind(StrEnum):
     DISTRICT_SOCIAL_INSURANCE = "district_social_insurance"
     PROVINCIAL_PAC = "provincial_pac"
 
-    @property
-    def peer_format(self) -> Literal["commune", "agency"]:
-        """Which native wire format the unit's software speaks."""
-        return "commune" if self is UnitKind.COMMUNE else "agency"
-
 
 class Unit(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -11,9 +11,9 @@ from hub.broker_setup import apply_topology
 from hub.demo.workers import HubWorkers
 from hub.registry import load_registry
 from hub.settings import Settings
-from hub.topology import PARKED_QUEUE, build_topology
+from hub.topology import build_topology
 from simulators.postal_server import PostalSimConfig, RunningServer, start_postal_server
-from tests.harness import Inbox, Peers, worker_log
+from tests.harness import Peers, worker_log
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +64,6 @@ async def peers(hub_settings: Settings) -> AsyncIterator[Peers]:
     client = await Peers.open(hub_settings.amqp_url.get_secret_value())
     yield client
     await client.close()
-
-
-@pytest.fixture(scope="module")
-async def parked(peers: Peers) -> Inbox:
-    """Everything parked while this module runs."""
-    return await peers.listen(PARKED_QUEUE)
 
 
 @pytest.fixture
