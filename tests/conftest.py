@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 from urllib.parse import urlsplit, urlunsplit
@@ -9,7 +10,8 @@ import pytest
 
 from tests.services import LOCAL_AMQP, LOCAL_POSTGRES, resolve
 
-TEST_DATABASE = "hub_test"
+TEST_DATABASE = os.environ.get("HUB_TEST_DATABASE", "hub_test")
+"""Override to run two suites side by side against one PostgreSQL server."""
 
 
 @pytest.fixture(scope="session")
