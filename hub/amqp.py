@@ -7,6 +7,10 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnec
 
 from hub.store.outbox import OutboxMessage
 
+CORRELATION_HEADER = "correlation-id"
+"""An outgoing message's ``correlation-id`` header becomes the AMQP ``correlation_id``
+property (the dossier code), so peers and the ingress hash see it as a property."""
+
 
 class ConfirmingPublisher:
     """Persistent, mandatory publishes; returns once the broker confirmed (unroutable raises)."""
@@ -29,11 +33,14 @@ class ConfirmingPublisher:
 
     async def publish(self, message: OutboxMessage) -> None:
         exchange = await self._exchange(message.exchange)
+        headers = dict(message.headers)
+        correlation_id = headers.pop(CORRELATION_HEADER, None)
         await exchange.publish(
             aio_pika.Message(
                 body=message.body,
-                headers=message.headers,
-                content_type=str(message.headers.get("content-type", "application/json")),
+                headers=headers,
+                content_type=str(headers.get("content-type", "application/json")),
+                correlation_id=str(correlation_id) if correlation_id else None,
                 message_id=str(message.message_id),
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             ),

@@ -23,7 +23,6 @@ from hub.broker_setup import declare_topology
 from hub.consumers import PeerConsumer
 from hub.db.migrations import apply_migrations
 from hub.dlq.consumer import ParkedConsumer
-from hub.keyed_lock import KeyedLocks
 from hub.migrations import MIGRATION_SOURCES
 from hub.postal import PostalOrderConsumer, PostalTracker
 from hub.projection import ProjectionConsumer
@@ -31,11 +30,12 @@ from hub.registry import Registry, load_registry
 from hub.relay import OutboxRelay
 from hub.settings import Settings
 from hub.topology import (
+    INGRESS_QUEUES,
     PARKED_QUEUE,
     POSTAL_QUEUE,
     PROJECTION_QUEUE,
     build_topology,
-    ingress_queue,
+    shards_of_worker,
 )
 from schemas import CanonicalMessage
 
@@ -50,6 +50,7 @@ class Runtime:
     registry: Registry
     handlers: dict[str, Any] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    relay: OutboxRelay | None = None
 
     async def dispatch(self, queue: str, message: RabbitMessage) -> None:
         await self.handlers[queue](message.raw_message)
@@ -65,18 +66,14 @@ async def raw_body(message: StreamMessage[Any]) -> bytes:
     return message.body
 
 
+INGRESS_DESCRIPTION = (
+    "Ingress shard {shard}: peers' messages in their own formats (commune TiepNhanHoSo, "
+    "CapNhatTrangThai; agency STATUS), routing key <format>.<unit>.<kind>, spread over the "
+    "shards by correlation id (= dossier code). Single active consumer, one message at a "
+    "time: a dossier's messages are applied in order."
+)
+
 SUBSCRIPTIONS: tuple[tuple[str, str, str], ...] = (
-    (
-        ingress_queue("commune"),
-        "commune-dossiers",
-        "Commune one-stop systems' messages (TiepNhanHoSo, CapNhatTrangThai), routing key "
-        "commune.<unit>.<kind>.",
-    ),
-    (
-        ingress_queue("agency"),
-        "agency-status",
-        "Deciding agencies' STATUS messages, routing key agency.<unit>.status.",
-    ),
     (
         PROJECTION_QUEUE,
         "provincial-projection",
@@ -89,22 +86,61 @@ SUBSCRIPTIONS: tuple[tuple[str, str, str], ...] = (
         "Messages that could not be processed, stored in hub.dead_letters for operators (hub dlq).",
     ),
 )
-"""Every queue the hub consumes: manual acks (each consumer acks after its effect is
-committed, or after a confirmed retry/park), bodies handed over undecoded."""
+"""The hub's other queues: manual acks (each consumer acks after its effect is committed,
+or after a confirmed retry/park), bodies handed over undecoded."""
 
 
 def _subscribe(
-    broker: RabbitBroker, runtime: Runtime, queue: str, *, title: str, description: str
-) -> None:
-    @broker.subscriber(
+    broker: RabbitBroker,
+    runtime: Runtime,
+    queue: str,
+    *,
+    title: str,
+    description: str,
+    channel: Channel | None = None,
+    persistent: bool = True,
+) -> Any:
+    subscriber = broker.subscriber(
         _queue(queue),
         ack_policy=AckPolicy.MANUAL,
         decoder=raw_body,
         title=title,
         description=description,
+        channel=channel,
+        persistent=persistent,
     )
+
+    @subscriber
     async def consume(message: RabbitMessage) -> None:
         await runtime.dispatch(queue, message)
+
+    return subscriber
+
+
+def _subscribe_shard(
+    broker: RabbitBroker, runtime: Runtime, shard: str, channel: Channel, *, persistent: bool
+) -> Any:
+    return _subscribe(
+        broker,
+        runtime,
+        shard,
+        title=shard,
+        description=INGRESS_DESCRIPTION.format(shard=shard),
+        channel=channel,
+        persistent=persistent,
+    )
+
+
+async def _stand_by(
+    broker: RabbitBroker, runtime: Runtime, shards: tuple[str, ...], channel: Channel
+) -> None:
+    """After a pause, also subscribe to the other workers' shards: single active consumer
+    keeps us idle on them until their worker is gone, then we take over in order."""
+    await asyncio.sleep(runtime.settings.standby_after_s)
+    for shard in shards:
+        subscriber = _subscribe_shard(broker, runtime, shard, channel, persistent=False)
+        await subscriber.start()
+    log.info("standing_by", shards=len(shards))
 
 
 def create_app(settings: Settings, *, registry: Registry | None = None) -> FastStream:
@@ -117,8 +153,14 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
         description="Dossier integration hub: routes, tracks and returns one-stop dossiers.",
     )
 
+    # The ingress shards are consumed one message at a time (prefetch 1 per consumer).
+    ingress_channel = Channel(prefetch_count=1)
+    preferred = shards_of_worker(settings.worker_index, settings.worker_count)
+    for shard in preferred:
+        _subscribe_shard(broker, runtime, shard, ingress_channel, persistent=True)
     for queue, title, description in SUBSCRIPTIONS:
         _subscribe(broker, runtime, queue, title=title, description=description)
+    standby = tuple(q for q in INGRESS_QUEUES if q not in preferred)
 
     events_publisher = broker.publisher(
         "dossier.events",
@@ -128,7 +170,16 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
     )
     del events_publisher  # documented in the AsyncAPI document; published by the relay
 
-    return FastStream(broker, lifespan=_lifespan(runtime))
+    app = FastStream(broker, lifespan=_lifespan(runtime))
+    if standby:
+
+        @app.after_startup
+        async def stand_by() -> None:
+            runtime.tasks.append(
+                asyncio.create_task(_stand_by(broker, runtime, standby, ingress_channel))
+            )
+
+    return app
 
 
 def _lifespan(runtime: Runtime) -> Any:
@@ -153,6 +204,7 @@ def _lifespan(runtime: Runtime) -> Any:
             await setup_channel.close()
             publisher = await ConfirmingPublisher.open(connection)
             relay = OutboxRelay(pool=pool, publisher=publisher)
+            runtime.relay = relay
             _wire(runtime, pool, publisher, relay, postal)
             tracker = PostalTracker(
                 pool=pool,
@@ -161,19 +213,32 @@ def _lifespan(runtime: Runtime) -> Any:
                 relay=relay,
                 interval_s=settings.postal_poll_seconds,
             )
-            runtime.tasks = [asyncio.create_task(relay.run()), asyncio.create_task(tracker.run())]
+            runtime.tasks += [asyncio.create_task(relay.run()), asyncio.create_task(tracker.run())]
             log.info("hub_started", queues=sorted(runtime.handlers))
             yield
         finally:
             for task in runtime.tasks:
                 task.cancel()
             await asyncio.gather(*runtime.tasks, return_exceptions=True)
+            await _drain_outbox(runtime)
             await postal.aclose()
             await connection.close()
             await pool.close()
             log.info("hub_stopped")
 
     return lifespan
+
+
+async def _drain_outbox(runtime: Runtime) -> None:
+    """At shutdown (consumers already stopped): publish what the outbox still holds, so a
+    stopped hub leaves nothing behind for the next start to find."""
+    if runtime.relay is None:
+        return
+    try:
+        published = await runtime.relay.drain()
+        log.info("outbox_drained", published=published)
+    except Exception as exc:  # the next worker's sweep publishes whatever is left
+        log.warning("outbox_drain_incomplete", error=type(exc).__name__)
 
 
 def _wire(
@@ -184,10 +249,8 @@ def _wire(
     postal: PostalClient,
 ) -> None:
     registry = runtime.registry
-    locks = KeyedLocks()
     runtime.handlers = {
-        ingress_queue("commune"): PeerConsumer("commune", pool, registry, publisher, relay, locks),
-        ingress_queue("agency"): PeerConsumer("agency", pool, registry, publisher, relay, locks),
+        **{q: PeerConsumer(q, pool, registry, publisher, relay) for q in INGRESS_QUEUES},
         PROJECTION_QUEUE: ProjectionConsumer(pool, publisher),
         POSTAL_QUEUE: PostalOrderConsumer(pool, registry, postal, publisher, relay),
         PARKED_QUEUE: ParkedConsumer(pool),

@@ -12,7 +12,10 @@ async def declare_topology(channel: AbstractChannel, topology: Topology) -> None
     exchanges = {}
     for exchange in topology.exchanges:
         exchanges[exchange.name] = await channel.declare_exchange(
-            exchange.name, aio_pika.ExchangeType(exchange.type), durable=True
+            exchange.name,
+            aio_pika.ExchangeType(exchange.type),
+            durable=True,
+            arguments=exchange.arguments,
         )
     queues = {}
     for queue in topology.queues:
@@ -20,7 +23,10 @@ async def declare_topology(channel: AbstractChannel, topology: Topology) -> None
             queue.name, durable=True, arguments=queue.arguments
         )
     for binding in topology.bindings:
-        await queues[binding.queue].bind(exchanges[binding.exchange], binding.routing_key)
+        if binding.to_exchange:
+            await exchanges[binding.queue].bind(exchanges[binding.exchange], binding.routing_key)
+        else:
+            await queues[binding.queue].bind(exchanges[binding.exchange], binding.routing_key)
 
 
 async def apply_topology(amqp_url: str, topology: Topology) -> None:

@@ -6,6 +6,7 @@ message is safely handed to a retry queue or the parking queue (both confirmed).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,16 +26,15 @@ from hub.errors import (
     TransientError,
     UnknownUnit,
 )
-from hub.keyed_lock import KeyedLocks
 from hub.registry import Registry
 from hub.relay import OutboxRelay, Publisher
 from hub.rendering import JSON
 from hub.service import process
 from hub.store.outbox import OutboxMessage
 from hub.topology import (
+    INGRESS_RETRY_SOURCE,
     OUTBOUND_EXCHANGE,
-    PeerFormat,
-    ingress_queue,
+    PEER_FORMATS,
     parse_inbound_routing_key,
     peer_format_of,
 )
@@ -72,12 +72,40 @@ def peer_user(unit_code: str) -> str:
     return f"unit-{unit_code}"
 
 
+OUTAGE_BACKOFF_S: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0, 5.0)
+
+
 @dataclass
 class Guarded:
-    """Run a handler for one delivery; map failures to retry or parking, then ack."""
+    """Run a handler for one delivery; map failures to retry or parking, then ack.
+
+    ``hold_on_outage_s`` > 0 keeps retrying a message in place while the database or the
+    broker is unreachable (for up to that long) instead of sending it to a delay queue: on
+    an ordered queue a later message of the same dossier must not overtake it.
+    """
 
     publisher: Publisher
     source_queue: str
+    hold_on_outage_s: float = 0.0
+
+    async def _attempt(self, handler: Callable[[str], Awaitable[None]], routing_key: str) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.hold_on_outage_s
+        for step in range(1_000_000):
+            try:
+                await handler(routing_key)
+                return
+            except TRANSIENT_INFRASTRUCTURE as exc:
+                pause = OUTAGE_BACKOFF_S[min(step, len(OUTAGE_BACKOFF_S) - 1)]
+                if loop.time() + pause > deadline:
+                    raise
+                log.warning(
+                    "dependency_unavailable_holding",
+                    queue=self.source_queue,
+                    error=type(exc).__name__,
+                    retry_in_s=pause,
+                )
+                await asyncio.sleep(pause)
 
     async def run(
         self,
@@ -88,7 +116,7 @@ class Guarded:
         routing_key, attempts = failures.origin(raw, self.source_queue)
         try:
             try:
-                await handler(routing_key)
+                await self._attempt(handler, routing_key)
             except TRANSIENT_INFRASTRUCTURE as exc:
                 await self._transient(
                     raw,
@@ -160,54 +188,60 @@ class Guarded:
         )
 
 
+INGRESS_HOLD_ON_OUTAGE_S = 120.0
+"""How long an ingress shard waits in place for the database or broker to come back."""
+
+
 @dataclass
 class PeerConsumer:
-    """Messages peers publish on ``dossier.in``, in the peer's own format."""
+    """Messages peers publish on ``dossier.in``, in the peer's own format, from one ingress
+    shard. The shard is consumed one message at a time, so a dossier's messages are applied
+    in order; the sender's format comes from the routing key ``<format>.<unit>.<kind>``."""
 
-    peer_format: PeerFormat
+    shard: str
     pool: asyncpg.Pool
     registry: Registry
     publisher: Publisher
     relay: OutboxRelay
-    locks: KeyedLocks
 
     async def __call__(self, raw: AbstractIncomingMessage) -> None:
-        guard = Guarded(self.publisher, ingress_queue(self.peer_format))
+        guard = Guarded(
+            self.publisher, INGRESS_RETRY_SOURCE, hold_on_outage_s=INGRESS_HOLD_ON_OUTAGE_S
+        )
         await guard.run(
             raw, lambda rk: self._handle(raw, rk), lambda rk, e: self._reply(raw, rk, e)
         )
 
-    def _sender(self, raw: AbstractIncomingMessage, routing_key: str) -> str:
+    def _sender(self, raw: AbstractIncomingMessage, routing_key: str) -> tuple[str, str]:
+        """``(format, unit code)`` of an authorised sender."""
         parsed = parse_inbound_routing_key(routing_key)
-        if parsed is None or parsed[0] != self.peer_format:
-            raise SenderNotAllowed(
-                f"routing key {routing_key!r} is not '{self.peer_format}.<unit>.<kind>'"
-            )
+        if parsed is None or parsed[0] not in PEER_FORMATS:
+            raise SenderNotAllowed(f"routing key {routing_key!r} is not '<format>.<unit>.<kind>'")
         unit = self.registry.unit(parsed[1])
-        if peer_format_of(unit) != self.peer_format:
-            raise SenderNotAllowed(f"unit {unit.code} does not speak the {self.peer_format} format")
+        peer_format = peer_format_of(unit)
+        if peer_format != parsed[0]:
+            raise SenderNotAllowed(f"unit {unit.code} does not speak the {parsed[0]} format")
         if raw.user_id and raw.user_id != peer_user(unit.code):
             raise SenderNotAllowed(f"user {raw.user_id!r} may not publish as unit {unit.code}")
-        return unit.code
+        return peer_format, unit.code
 
     async def _handle(self, raw: AbstractIncomingMessage, routing_key: str) -> None:
-        unit_code = self._sender(raw, routing_key)
+        peer_format, unit_code = self._sender(raw, routing_key)
         if len(raw.body) > MAX_BODY_BYTES:
             raise SchemaInvalid(
                 f"body of {len(raw.body)} bytes exceeds {MAX_BODY_BYTES}; "
                 "send documents by reference"
             )
-        message = TRANSLATORS[self.peer_format](raw.body, unit_code=unit_code)
+        message = TRANSLATORS[peer_format](raw.body, unit_code=unit_code)
         structlog.contextvars.bind_contextvars(
             dossier_code=message.correlation_id, message_id=str(message.message_id)
         )
         try:
-            async with self.locks.hold(message.correlation_id):
-                ids = await process(self.pool, self.registry, message)
-                if ids is None:
-                    log.info("duplicate_message_ignored", type=message.type)
-                    return
-                await self.relay.flush(ids)
+            ids = await process(self.pool, self.registry, message)
+            if ids is None:
+                log.info("duplicate_message_ignored", type=message.type)
+                return
+            await self.relay.flush(ids)
         finally:
             structlog.contextvars.unbind_contextvars("dossier_code", "message_id")
 

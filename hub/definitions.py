@@ -63,7 +63,7 @@ def render_definitions(
                 "durable": True,
                 "auto_delete": False,
                 "internal": False,
-                "arguments": {},
+                "arguments": e.arguments,
             }
             for e in topology.exchanges
         ],
@@ -82,7 +82,7 @@ def render_definitions(
                 "source": b.exchange,
                 "vhost": vhost,
                 "destination": b.queue,
-                "destination_type": "queue",
+                "destination_type": "exchange" if b.to_exchange else "queue",
                 "routing_key": b.routing_key,
                 "arguments": {},
             }

@@ -13,9 +13,16 @@ from uuid import uuid4
 
 from aio_pika.abc import AbstractIncomingMessage
 
+from hub.amqp import CORRELATION_HEADER
 from hub.relay import Publisher
 from hub.store.outbox import OutboxMessage
-from hub.topology import PARKING_EXCHANGE, RETRY_TIERS_MS, retry_queue
+from hub.topology import (
+    PARKING_EXCHANGE,
+    RETRY_TIERS_MS,
+    retry_queue,
+    retry_return_key,
+    retry_source,
+)
 
 MAX_ATTEMPTS = 5
 ATTEMPTS = "x-hub-attempts"
@@ -25,17 +32,22 @@ ORIGINAL_ROUTING_KEY = "x-hub-original-routing-key"
 def origin(raw: AbstractIncomingMessage, source_queue: str) -> tuple[str, int]:
     """The routing key the peer used and how many attempts were made already.
 
-    Only a message that came back from the hub's own retry queue (delivered with the
-    source queue's name as routing key, which peers cannot publish) has its headers trusted.
+    Only a message that came back from the hub's own retry queue (delivered with a routing
+    key peers cannot publish: the source queue's name, or the ingress retry key) has its
+    headers trusted.
     """
     headers = raw.headers or {}
-    if raw.routing_key == source_queue and ORIGINAL_ROUTING_KEY in headers:
+    returned = raw.routing_key == retry_return_key(retry_source(source_queue))
+    if returned and ORIGINAL_ROUTING_KEY in headers:
         return str(headers[ORIGINAL_ROUTING_KEY]), int(str(headers.get(ATTEMPTS, 0)))
     return raw.routing_key or "", 0
 
 
 def _copy_headers(raw: AbstractIncomingMessage) -> dict[str, Any]:
-    return {k: v for k, v in (raw.headers or {}).items() if not k.startswith("x-hub-")}
+    headers = {k: v for k, v in (raw.headers or {}).items() if not k.startswith("x-hub-")}
+    if raw.correlation_id:
+        headers[CORRELATION_HEADER] = raw.correlation_id  # retried copies keep their shard
+    return headers
 
 
 async def park(
@@ -78,6 +90,7 @@ async def retry_later(
     if attempts + 1 >= MAX_ATTEMPTS:
         return False
     delay = RETRY_TIERS_MS[min(attempts, len(RETRY_TIERS_MS) - 1)]
+    source = retry_source(source_queue)
     headers = _copy_headers(raw) | {
         "content-type": raw.content_type or "application/octet-stream",
         ATTEMPTS: attempts + 1,
@@ -86,6 +99,6 @@ async def retry_later(
         "x-hub-last-reason": reason[:1000],
     }
     await publisher.publish(
-        OutboxMessage(uuid4(), "", retry_queue(source_queue, delay), raw.body, headers)
+        OutboxMessage(uuid4(), "", retry_queue(source, delay), raw.body, headers)
     )
     return True

@@ -52,16 +52,24 @@ class OutboxRelay:
             await publish_all(self._publisher, rows)
             await outbox.delete(conn, [r.id for r in rows if r.id is not None])
 
-    async def sweep_once(self) -> int:
+    async def sweep_once(self, *, older_than_s: float | None = None) -> int:
+        age = self._sweep_after_s if older_than_s is None else older_than_s
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await outbox.lock_stale(
-                conn, older_than_s=self._sweep_after_s, limit=self._batch
-            )
+            rows = await outbox.lock_stale(conn, older_than_s=age, limit=self._batch)
             await publish_all(self._publisher, rows)
             await outbox.delete(conn, [r.id for r in rows if r.id is not None])
         if rows:
             log.info("outbox_swept", published=len(rows))
         return len(rows)
+
+    async def drain(self, timeout_s: float = 10.0) -> int:
+        """Publish every row left in the outbox, whatever its age (at shutdown); the rows
+        published. Rows another worker holds are its own to publish."""
+        published = 0
+        async with asyncio.timeout(timeout_s):
+            while (count := await self.sweep_once(older_than_s=0.0)) > 0:
+                published += count
+        return published
 
     async def run(self, interval_s: float = 1.0) -> None:
         while True:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +21,27 @@ class Settings(BaseSettings):
     )
     broker_password: SecretStr = SecretStr("hub")
     prefetch: int = Field(default=64, ge=1)
+    worker_index: int = Field(
+        default=0, ge=0, description="This worker's number among worker_count (0-based)."
+    )
+    worker_count: int = Field(
+        default=1,
+        ge=1,
+        description="Workers sharing the ingress shards: each consumes its share first and "
+        "stands by for the others' shards.",
+    )
+    standby_after_s: float = Field(
+        default=3.0, ge=0, description="Delay before standing by for other workers' shards."
+    )
     db_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"
     log_json: bool | None = Field(default=None, description="None: JSON unless on a terminal.")
+
+    @model_validator(mode="after")
+    def _worker_within_count(self) -> Settings:
+        if self.worker_index >= self.worker_count:
+            raise ValueError(
+                f"HUB_WORKER_INDEX {self.worker_index} must be below "
+                f"HUB_WORKER_COUNT {self.worker_count}"
+            )
+        return self

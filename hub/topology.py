@@ -21,6 +21,18 @@ EVENTS_EXCHANGE = "dossier.events"
 """Topic exchange of canonical events (routing key = event type) for projections."""
 PARKING_EXCHANGE = "hub.parking"
 """Fanout exchange every queue dead-letters to; feeds the parking queue."""
+INGRESS_EXCHANGE = "hub.ingress"
+"""Consistent-hash exchange (plugin ``rabbitmq_consistent_hash_exchange``) fed by
+``dossier.in``: it spreads peers' messages over the ingress shards by the AMQP
+``correlation_id`` (peers set it to the dossier code), so that every message of one dossier
+lands on the same shard."""
+INGRESS_SHARDS = 16
+"""Ingress shard queues. Each is single-active-consumer and consumed one message at a time,
+so a dossier's messages are applied in the order they were published, whichever worker
+holds the shard; different shards run in parallel."""
+INGRESS_RETRY_KEY = "hub.ingress.retry"
+"""Routing key of messages coming back from the ingress retry queues (peers cannot publish
+to ``hub.ingress``, so a delivery with this key is the hub's own)."""
 
 PARKED_QUEUE = "hub.parked"
 PROJECTION_QUEUE = "provincial.projection"
@@ -34,8 +46,22 @@ PeerFormat = Literal["commune", "agency"]
 PEER_FORMATS: tuple[PeerFormat, ...] = ("commune", "agency")
 
 
-def ingress_queue(peer_format: PeerFormat) -> str:
-    return f"hub.ingress.{peer_format}"
+def ingress_shard(index: int) -> str:
+    return f"hub.ingress.{index:02d}"
+
+
+INGRESS_QUEUES: tuple[str, ...] = tuple(ingress_shard(i) for i in range(INGRESS_SHARDS))
+INGRESS_RETRY_SOURCE = INGRESS_EXCHANGE
+"""The ingress as one source: its retry queues are named after it, and parked messages
+record it as their source queue, whichever shard they came from."""
+
+
+def shards_of_worker(index: int, count: int) -> tuple[str, ...]:
+    """The shards worker ``index`` of ``count`` consumes first (the others it only stands by
+    for, in case their worker is gone)."""
+    if count < 1 or not 0 <= index < count:
+        raise ValueError(f"worker index {index} is not within 0..{count - 1}")
+    return tuple(q for i, q in enumerate(INGRESS_QUEUES) if i % count == index)
 
 
 def peer_queue(unit_code: str) -> str:
@@ -65,7 +91,8 @@ def peer_format_of(unit: Unit) -> PeerFormat:
 @dataclass(frozen=True)
 class Exchange:
     name: str
-    type: Literal["topic", "direct", "fanout"]
+    type: Literal["topic", "direct", "fanout", "x-consistent-hash"]
+    arguments: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -79,6 +106,8 @@ class Binding:
     exchange: str
     queue: str
     routing_key: str
+    to_exchange: bool = False
+    """The destination (``queue``) is an exchange (an exchange-to-exchange binding)."""
 
 
 @dataclass(frozen=True)
@@ -114,12 +143,33 @@ def retry_queue_arguments(source_queue: str, delay_ms: int) -> dict[str, Any]:
     }
 
 
-HUB_CONSUMED_QUEUES: tuple[str, ...] = (
-    ingress_queue("commune"),
-    ingress_queue("agency"),
-    PROJECTION_QUEUE,
-    POSTAL_QUEUE,
-)
+def ingress_queue_arguments() -> dict[str, Any]:
+    return work_queue_arguments() | {"x-single-active-consumer": True}
+
+
+def ingress_retry_queue_arguments(delay_ms: int) -> dict[str, Any]:
+    """Ingress delay queues return to the hash exchange, so a retried message goes back to
+    its dossier's shard (its correlation id is kept)."""
+    return retry_queue_arguments(INGRESS_RETRY_SOURCE, delay_ms) | {
+        "x-dead-letter-exchange": INGRESS_EXCHANGE,
+        "x-dead-letter-routing-key": INGRESS_RETRY_KEY,
+    }
+
+
+def retry_source(queue: str) -> str:
+    """The retry tier set a consumed queue uses (the ingress shards share one)."""
+    return INGRESS_RETRY_SOURCE if queue in INGRESS_QUEUES else queue
+
+
+def retry_return_key(source: str) -> str:
+    """The routing key a message carries when it comes back from ``source``'s retry tiers."""
+    return INGRESS_RETRY_KEY if source == INGRESS_RETRY_SOURCE else source
+
+
+RETRIED_QUEUES: tuple[str, ...] = (INGRESS_RETRY_SOURCE, PROJECTION_QUEUE, POSTAL_QUEUE)
+"""Sources with retry tiers: the ingress (one set for all shards), projection, postal."""
+
+HUB_CONSUMED_QUEUES: tuple[str, ...] = (*INGRESS_QUEUES, PROJECTION_QUEUE, POSTAL_QUEUE)
 
 
 def build_topology(units: Iterable[Unit]) -> Topology:
@@ -128,17 +178,25 @@ def build_topology(units: Iterable[Unit]) -> Topology:
         Exchange(OUTBOUND_EXCHANGE, "direct"),
         Exchange(EVENTS_EXCHANGE, "topic"),
         Exchange(PARKING_EXCHANGE, "fanout"),
+        Exchange(INGRESS_EXCHANGE, "x-consistent-hash", {"hash-property": "correlation_id"}),
     )
     queues: list[Queue] = [Queue(PARKED_QUEUE, {"x-queue-type": "quorum"})]
     bindings: list[Binding] = [Binding(PARKING_EXCHANGE, PARKED_QUEUE, "")]
     for peer_format in PEER_FORMATS:
-        name = ingress_queue(peer_format)
-        queues.append(Queue(name, work_queue_arguments()))
-        bindings.append(Binding(INBOUND_EXCHANGE, name, f"{peer_format}.*.*"))
+        bindings.append(
+            Binding(INBOUND_EXCHANGE, INGRESS_EXCHANGE, f"{peer_format}.*.*", to_exchange=True)
+        )
+    for name in INGRESS_QUEUES:
+        queues.append(Queue(name, ingress_queue_arguments()))
+        bindings.append(Binding(INGRESS_EXCHANGE, name, "1"))  # the shard's weight
     queues.append(Queue(PROJECTION_QUEUE, work_queue_arguments()))
     queues.append(Queue(POSTAL_QUEUE, work_queue_arguments()))
     bindings.append(Binding(EVENTS_EXCHANGE, PROJECTION_QUEUE, "#"))
-    for source in HUB_CONSUMED_QUEUES:
+    for delay in RETRY_TIERS_MS:
+        queues.append(
+            Queue(retry_queue(INGRESS_RETRY_SOURCE, delay), ingress_retry_queue_arguments(delay))
+        )
+    for source in (PROJECTION_QUEUE, POSTAL_QUEUE):
         for delay in RETRY_TIERS_MS:
             queues.append(Queue(retry_queue(source, delay), retry_queue_arguments(source, delay)))
     for unit in sorted(units, key=lambda u: u.code):

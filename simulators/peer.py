@@ -7,6 +7,7 @@ queue names, routing keys and JSON bodies. They import nothing from the hub."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,32 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage
 
 INBOUND_EXCHANGE = "dossier.in"
+PUBLISH_ATTEMPTS = 60
+"""About three minutes of retries: longer than a broker restart."""
+DOSSIER_CODE_FIELDS = ("MaHoSo", "dossierNo")
+"""Where each wire format carries the dossier code (commune, agency)."""
+MESSAGE_ID_FIELDS = ("MaBanTin", "messageId")
+
+
+def _field(body: bytes, names: tuple[str, ...]) -> str | None:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return next((data[f] for f in names if isinstance(data.get(f), str)), None)
+
+
+def dossier_code_of(body: bytes) -> str | None:
+    """The dossier code a peer puts in the AMQP correlation id (docs/integration.md): the
+    hub spreads its ingress over shards by it, so one dossier's messages stay in order."""
+    return _field(body, DOSSIER_CODE_FIELDS)
+
+
+def message_id_of(body: bytes) -> str | None:
+    """The sender's own message id (MaBanTin / messageId)."""
+    return _field(body, MESSAGE_ID_FIELDS)
 
 
 @dataclass
@@ -39,6 +66,9 @@ class PeerBase:
     _exchange: AbstractExchange | None = field(init=False, default=None)
     _tasks: set[asyncio.Task[None]] = field(init=False, default_factory=set)
     unreadable: int = field(init=False, default=0)
+    publish_retries: int = field(init=False, default=0)
+    confirmed_ids: list[str] = field(init=False, default_factory=list)
+    """Message ids the broker confirmed, for checks that nothing was lost."""
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -67,15 +97,28 @@ class PeerBase:
         raise NotImplementedError
 
     async def publish(self, routing_key: str, body: bytes) -> None:
+        """Publish with a confirm; while the broker is away (a restart), retry until it
+        confirms, as real peer software must: the message id makes a repeat harmless."""
         assert self._exchange is not None, "connect() first"
-        await self._exchange.publish(
-            aio_pika.Message(
-                body,
-                content_type="application/json",
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=routing_key,
+        message = aio_pika.Message(
+            body,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            correlation_id=dossier_code_of(body),
         )
+        for attempt in range(PUBLISH_ATTEMPTS):
+            try:
+                await self._exchange.publish(message, routing_key=routing_key, timeout=10)
+                if (message_id := message_id_of(body)) is not None:
+                    self.confirmed_ids.append(message_id)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if attempt + 1 == PUBLISH_ATTEMPTS:
+                    raise
+                self.publish_retries += 1
+                await asyncio.sleep(min(0.2 * 2**attempt, 3.0))
 
     def later(self, action: Callable[[], Awaitable[None]], delay: float | None = None) -> None:
         """Run ``action`` after a delay, as a peer answering asynchronously would."""

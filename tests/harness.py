@@ -18,6 +18,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
 from hub.registry import load_registry
+from simulators.peer import dossier_code_of
 
 REGISTRY = load_registry()
 
@@ -149,6 +150,7 @@ class Peers:
         self, routing_key: str, body: bytes | dict[str, Any], **properties: Any
     ) -> None:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        properties.setdefault("correlation_id", dossier_code_of(raw))
         exchange = await self.channel.get_exchange("dossier.in", ensure=False)
         await exchange.publish(
             aio_pika.Message(raw, content_type="application/json", **properties),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aio_pika
 
-from hub.topology import HUB_CONSUMED_QUEUES
+from hub.topology import HUB_CONSUMED_QUEUES, INGRESS_QUEUES
 
 
 @dataclass
@@ -31,7 +31,9 @@ class HubWorkers:
         log = (self.log_dir / f"hub-worker-{index}.log").open("ab")
         process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "run"],
-            env=os.environ | self.env,
+            env=os.environ
+            | {"HUB_WORKER_INDEX": str(index), "HUB_WORKER_COUNT": str(self.count)}
+            | self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -42,7 +44,8 @@ class HubWorkers:
         return process
 
     async def wait_ready(self, amqp_url: str, timeout_s: float = 90.0) -> None:
-        """Until every hub queue has a consumer per worker (or a worker died)."""
+        """Until every hub queue has a consumer per worker (or a worker died); an ingress
+        shard needs one (its other consumers stand by, single active consumer)."""
         deadline = asyncio.get_running_loop().time() + timeout_s
         connection = await aio_pika.connect(amqp_url)
         async with connection:
@@ -53,12 +56,13 @@ class HubWorkers:
                         raise RuntimeError(
                             f"hub worker exited with {process.returncode}; see {self.log_dir}"
                         )
-                counts: list[int] = []
+                ready = True
                 for name in HUB_CONSUMED_QUEUES:
                     queue = await channel.declare_queue(name, passive=True)
                     result = queue.declaration_result
-                    counts.append((result.consumer_count or 0) if result else 0)
-                if min(counts) >= self.count:
+                    count = (result.consumer_count or 0) if result else 0
+                    ready &= count >= (1 if name in INGRESS_QUEUES else self.count)
+                if ready:
                     return
                 if asyncio.get_running_loop().time() > deadline:
                     raise TimeoutError(

@@ -19,11 +19,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from hub.errors import HubError
 from hub.topology import (
     INBOUND_EXCHANGE,
+    INGRESS_QUEUES,
+    INGRESS_RETRY_SOURCE,
     OUTBOUND_EXCHANGE,
     PEER_FORMATS,
     POSTAL_QUEUE,
     PROJECTION_QUEUE,
-    ingress_queue,
 )
 
 HUB_PREFIX = "x-hub-"
@@ -40,7 +41,11 @@ BROKER_HEADERS = frozenset(
     }
 )
 """Headers the broker adds on dead-lettering or redelivery; never replayed."""
-INGRESS_QUEUES = frozenset(ingress_queue(f) for f in PEER_FORMATS)
+REPLAYED_TO_INGRESS = (
+    frozenset(INGRESS_QUEUES) | {INGRESS_RETRY_SOURCE} | {f"hub.ingress.{f}" for f in PEER_FORMATS}
+)
+"""The ingress (as parked messages name it), its shards, and the per-format ingress queues
+of earlier versions."""
 INTERNAL_QUEUES = frozenset({PROJECTION_QUEUE, POSTAL_QUEUE})
 PEER_QUEUE_PREFIX = "peer."
 UNKNOWN = "unknown"
@@ -176,7 +181,7 @@ def replay_target(source_queue: str, original_routing_key: str) -> ReplayTarget:
     sender checks apply again); hub-internal queues are addressed by name through the
     default exchange; a message a peer rejected goes back to that peer through ``dossier.out``.
     """
-    if source_queue in INGRESS_QUEUES:
+    if source_queue in REPLAYED_TO_INGRESS:
         if not original_routing_key:
             raise ActionRefused(f"no original routing key recorded for {source_queue}")
         return ReplayTarget(INBOUND_EXCHANGE, original_routing_key)

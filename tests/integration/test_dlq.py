@@ -17,7 +17,7 @@ import pytest
 
 from hub.demo.workers import HubWorkers
 from hub.settings import Settings
-from hub.topology import OUTBOUND_EXCHANGE, PARKING_EXCHANGE, ingress_queue, peer_queue
+from hub.topology import INGRESS_RETRY_SOURCE, OUTBOUND_EXCHANGE, PARKING_EXCHANGE, peer_queue
 from tests.dead_letters import parked_letter, parked_letters
 from tests.harness import Peers, new_dossier
 
@@ -96,7 +96,7 @@ async def test_a_bad_message_is_stored_with_its_reason_and_listed(
     letter = await parked_letter(registry_db, body["MaBanTin"])
     assert letter["reason_code"] == "schema_invalid"
     assert "MaTTHC" in letter["reason"]
-    assert letter["source_queue"] == ingress_queue("commune")
+    assert letter["source_queue"] == INGRESS_RETRY_SOURCE
     assert letter["original_routing_key"] == f"commune.{COMMUNE}.hoso"
     assert letter["attempts"] == 0
     assert letter["status"] == "parked"
@@ -108,7 +108,7 @@ async def test_a_bad_message_is_stored_with_its_reason_and_listed(
         "--reason",
         "schema_invalid",
         "--queue",
-        "hub.ingress.commune",
+        INGRESS_RETRY_SOURCE,
     )
     assert listed.returncode == 0, listed.stderr
     rows = {row["id"]: row for row in json.loads(listed.stdout)}
@@ -170,7 +170,7 @@ async def test_a_replay_after_the_cause_is_fixed_registers_the_dossier(
                 "x-hub-reason-code": "dependency_unavailable",
                 "x-hub-reason": "gave up after 5 attempts: ConnectionRefusedError",
                 "x-hub-attempts": 5,
-                "x-hub-source-queue": ingress_queue("commune"),
+                "x-hub-source-queue": INGRESS_RETRY_SOURCE,
                 "x-hub-original-routing-key": routing_key,
                 "x-hub-original-message-id": "",
                 "x-hub-original-user-id": "",
@@ -195,7 +195,7 @@ async def test_a_replay_after_the_cause_is_fixed_registers_the_dossier(
         "--reason",
         "dependency_unavailable",
         "--queue",
-        ingress_queue("commune"),
+        INGRESS_RETRY_SOURCE,
         "--actor",
         "night-shift",
     )

@@ -14,6 +14,10 @@ from hub.registry import Registry, Unit, UnitKind, load_registry
 from hub.topology import (
     HUB_CONSUMED_QUEUES,
     INBOUND_EXCHANGE,
+    INGRESS_EXCHANGE,
+    INGRESS_QUEUES,
+    INGRESS_RETRY_KEY,
+    INGRESS_SHARDS,
     OUTBOUND_EXCHANGE,
     PARKED_QUEUE,
     PARKING_EXCHANGE,
@@ -25,6 +29,9 @@ from hub.topology import (
     peer_format_of,
     peer_queue,
     retry_queue,
+    retry_return_key,
+    retry_source,
+    shards_of_worker,
 )
 
 VHOST = "dossier-hub-test"
@@ -83,25 +90,58 @@ def test_the_parking_exchange_feeds_the_parked_queue(topology: Topology) -> None
     assert {e.name: e.type for e in topology.exchanges}[PARKING_EXCHANGE] == "fanout"
 
 
-@pytest.mark.parametrize("source", HUB_CONSUMED_QUEUES)
+@pytest.mark.parametrize("queue", HUB_CONSUMED_QUEUES)
 def test_every_hub_consumed_queue_has_retry_queues_that_dead_letter_back_to_it(
-    topology: Topology, source: str
+    topology: Topology, queue: str
 ) -> None:
+    source = retry_source(queue)
     retries = [q for q in topology.queues if q.name.startswith(f"{source}.retry.")]
 
     assert len(retries) == len(RETRY_TIERS_MS) == 3
     assert sorted(q.arguments["x-message-ttl"] for q in retries) == sorted(RETRY_TIERS_MS)
-    for queue in retries:
-        assert queue.arguments["x-dead-letter-exchange"] == ""
-        assert queue.arguments["x-dead-letter-routing-key"] == source
-        assert queue.arguments["x-dead-letter-strategy"] == "at-least-once"
+    for retry in retries:
+        if queue in INGRESS_QUEUES:  # back through the hash exchange: the same shard again
+            assert retry.arguments["x-dead-letter-exchange"] == INGRESS_EXCHANGE
+            assert retry.arguments["x-dead-letter-routing-key"] == INGRESS_RETRY_KEY
+        else:
+            assert retry.arguments["x-dead-letter-exchange"] == ""
+            assert retry.arguments["x-dead-letter-routing-key"] == source
+        assert retry.arguments["x-dead-letter-routing-key"] == retry_return_key(source)
+        assert retry.arguments["x-dead-letter-strategy"] == "at-least-once"
+
+
+def test_ingress_shards_are_single_active_consumer_behind_a_hash_on_the_correlation_id(
+    topology: Topology,
+) -> None:
+    exchange = next(e for e in topology.exchanges if e.name == INGRESS_EXCHANGE)
+    shard_bindings = [b for b in topology.bindings if b.exchange == INGRESS_EXCHANGE]
+
+    assert exchange.type == "x-consistent-hash"
+    assert exchange.arguments == {"hash-property": "correlation_id"}
+    assert sorted(b.queue for b in shard_bindings) == sorted(INGRESS_QUEUES)
+    assert len(INGRESS_QUEUES) == INGRESS_SHARDS
+    for name in INGRESS_QUEUES:
+        assert topology.queue(name).arguments["x-single-active-consumer"] is True
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5, 16])
+def test_workers_share_the_shards_exactly_once(count: int) -> None:
+    shares = [shards_of_worker(i, count) for i in range(count)]
+
+    assert sorted(q for share in shares for q in share) == sorted(INGRESS_QUEUES)
+    assert max(map(len, shares)) - min(map(len, shares)) <= 1
+
+
+def test_a_worker_index_outside_the_count_is_refused() -> None:
+    with pytest.raises(ValueError, match="not within"):
+        shards_of_worker(2, 2)
 
 
 def test_retry_queue_names_carry_their_delay_in_seconds() -> None:
-    assert [retry_queue("hub.ingress.commune", d) for d in RETRY_TIERS_MS] == [
-        "hub.ingress.commune.retry.1s",
-        "hub.ingress.commune.retry.5s",
-        "hub.ingress.commune.retry.30s",
+    assert [retry_queue("hub.ingress", d) for d in RETRY_TIERS_MS] == [
+        "hub.ingress.retry.1s",
+        "hub.ingress.retry.5s",
+        "hub.ingress.retry.30s",
     ]
 
 
@@ -129,7 +169,7 @@ def test_every_binding_names_a_declared_exchange_and_queue(topology: Topology) -
 
     for binding in topology.bindings:
         assert binding.exchange in exchanges, binding
-        assert binding.queue in queues, binding
+        assert binding.queue in (exchanges if binding.to_exchange else queues), binding
 
 
 def test_every_dead_letter_target_is_declared(topology: Topology) -> None:
@@ -139,11 +179,11 @@ def test_every_dead_letter_target_is_declared(topology: Topology) -> None:
     for queue in topology.queues:
         if "x-dead-letter-exchange" in queue.arguments:
             assert queue.arguments["x-dead-letter-exchange"] in exchanges, queue.name
-        if "x-dead-letter-routing-key" in queue.arguments:
+        if queue.arguments.get("x-dead-letter-exchange") == "":
             assert queue.arguments["x-dead-letter-routing-key"] in queues, queue.name
 
 
-def test_every_peer_routing_key_reaches_exactly_one_ingress_queue(
+def test_every_peer_routing_key_reaches_the_ingress_hash_exactly_once(
     topology: Topology, units: list[Unit]
 ) -> None:
     inbound = [b for b in topology.bindings if b.exchange == INBOUND_EXCHANGE]
@@ -151,8 +191,8 @@ def test_every_peer_routing_key_reaches_exactly_one_ingress_queue(
     for unit in units:
         peer_format = peer_format_of(unit)
         key = inbound_routing_key(peer_format, unit.code, "status")
-        matches = [b.queue for b in inbound if topic_matches(b.routing_key, key)]
-        assert matches == [f"hub.ingress.{peer_format}"], key
+        matches = [b for b in inbound if topic_matches(b.routing_key, key)]
+        assert [(b.queue, b.to_exchange) for b in matches] == [(INGRESS_EXCHANGE, True)], key
 
 
 def topic_matches(pattern: str, key: str) -> bool:
