@@ -16,9 +16,34 @@ HOW_TO_START = {
 }
 
 
+HASH_PLUGIN = "rabbitmq_consistent_hash_exchange"
+PLUGIN_PROBE_EXCHANGE = "hub.preflight.hash-probe"
+
+
+class MissingPlugin(RuntimeError):
+    pass
+
+
 async def _rabbitmq(url: str) -> None:
     connection = await aio_pika.connect(url, timeout=5)
-    await connection.close()
+    try:
+        channel = await connection.channel()
+        # The ingress shards hang off a consistent-hash exchange: a broker without the
+        # plugin closes the connection with "unknown exchange type".
+        probe = await channel.declare_exchange(
+            PLUGIN_PROBE_EXCHANGE, aio_pika.ExchangeType.X_CONSISTENT_HASH, auto_delete=True
+        )
+        await probe.delete()
+    except aio_pika.exceptions.AMQPError as exc:
+        if "unknown exchange type" not in str(exc):
+            raise
+        raise MissingPlugin(
+            f"the broker lacks the {HASH_PLUGIN} plugin; enable it with: "
+            f"rabbitmq-plugins enable {HASH_PLUGIN}"
+        ) from None
+    finally:
+        if not connection.is_closed:
+            await connection.close()
 
 
 async def _postgres(url: str) -> None:
@@ -36,6 +61,8 @@ async def check_services(settings: Settings) -> list[str]:
     for name, url, probe in checks:
         try:
             await asyncio.wait_for(probe(url), timeout=10)
+        except MissingPlugin as exc:
+            problems.append(f"{name}: {exc}")
         except Exception as exc:
             shown = url.split("@")[-1]
             problems.append(

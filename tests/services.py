@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 from contextlib import ExitStack
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from hub.preflight import HOW_TO_START as HOW_TO_START_SERVICE
@@ -57,11 +58,18 @@ def resolve(name: str, env: str, default: str, stack: ExitStack) -> str:
     )
 
 
+ENABLED_PLUGINS = Path(__file__).resolve().parents[1] / "deploy" / "rabbitmq-enabled-plugins"
+"""The plugins the hub needs (the consistent-hash exchange of the ingress shards)."""
+
+
 def _start_container(name: str, stack: ExitStack) -> str:
     if name == "RabbitMQ":
         from testcontainers.rabbitmq import RabbitMqContainer
 
-        rabbit = stack.enter_context(RabbitMqContainer("rabbitmq:3.13-management"))
+        container = RabbitMqContainer("rabbitmq:3.13-management").with_volume_mapping(
+            str(ENABLED_PLUGINS), "/etc/rabbitmq/enabled_plugins", "ro"
+        )
+        rabbit = stack.enter_context(container)
         host, port = rabbit.get_container_host_ip(), rabbit.get_exposed_port(5672)
         return f"amqp://guest:guest@{host}:{port}/"
     from testcontainers.postgres import PostgresContainer
