@@ -20,10 +20,12 @@ from adapters.agency import translate as agency
 from adapters.commune import translate as commune
 from hub import failures
 from hub.errors import (
+    IllegalTransition,
     PermanentError,
     SchemaInvalid,
     SenderNotAllowed,
     TransientError,
+    UnknownDossier,
     UnknownUnit,
 )
 from hub.registry import Registry
@@ -52,6 +54,7 @@ TRANSIENT_INFRASTRUCTURE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.SerializationError,
     asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.InternalClientError,  # a connection cut mid-operation (server restart)
     ConnectionError,
     TimeoutError,
     OSError,
@@ -188,6 +191,9 @@ class Guarded:
         )
 
 
+EARLY_HOLD_S = 20.0
+"""How long an ingress shard waits for the predecessor of a message that looks early."""
+EARLY_BACKOFF_S: tuple[float, ...] = (0.05, 0.2, 0.5, 1.0, 2.0)
 INGRESS_HOLD_ON_OUTAGE_S = 120.0
 """How long an ingress shard waits in place for the database or broker to come back."""
 
@@ -237,13 +243,32 @@ class PeerConsumer:
             dossier_code=message.correlation_id, message_id=str(message.message_id)
         )
         try:
-            ids = await process(self.pool, self.registry, message)
+            ids = await self._process_in_order(message)
             if ids is None:
                 log.info("duplicate_message_ignored", type=message.type)
                 return
             await self.relay.flush(ids)
         finally:
             structlog.contextvars.unbind_contextvars("dossier_code", "message_id")
+
+    async def _process_in_order(self, message: CanonicalMessage) -> list[int] | None:
+        """Apply the message; when it looks early (its dossier unknown yet, or a forward
+        jump the state does not allow yet), wait in place for a while: its predecessor may
+        be on another shard, which happens to messages published across a broker restart
+        (the hash ring is rebuilt), and waiting here keeps this shard's order."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + EARLY_HOLD_S
+        for step in range(1_000_000):
+            try:
+                return await process(self.pool, self.registry, message)
+            except (UnknownDossier, IllegalTransition) as exc:
+                early = isinstance(exc, UnknownDossier) or exc.may_become_legal
+                pause = EARLY_BACKOFF_S[min(step, len(EARLY_BACKOFF_S) - 1)]
+                if not early or loop.time() + pause > deadline:
+                    raise
+                log.info("early_message_waiting", reason_code=exc.reason_code, type=message.type)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
 
     async def _reply(
         self, raw: AbstractIncomingMessage, routing_key: str, error: PermanentError

@@ -45,12 +45,20 @@ class OutboxRelay:
         self._batch = batch
 
     async def flush(self, ids: Sequence[int]) -> None:
+        """Publish rows just committed. It never raises: the message that made them is
+        already processed, and rows that could not go out now (broker or database away)
+        stay in the outbox for the sweep."""
         if not ids:
             return
-        async with self._pool.acquire() as conn, conn.transaction():
-            rows = await outbox.lock_ids(conn, ids)
-            await publish_all(self._publisher, rows)
-            await outbox.delete(conn, [r.id for r in rows if r.id is not None])
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                rows = await outbox.lock_ids(conn, ids)
+                await publish_all(self._publisher, rows)
+                await outbox.delete(conn, [r.id for r in rows if r.id is not None])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("outbox_flush_deferred", rows=len(ids), error=type(exc).__name__)
 
     async def sweep_once(self, *, older_than_s: float | None = None) -> int:
         age = self._sweep_after_s if older_than_s is None else older_than_s

@@ -67,8 +67,10 @@ class PeerBase:
     _tasks: set[asyncio.Task[None]] = field(init=False, default_factory=set)
     unreadable: int = field(init=False, default=0)
     publish_retries: int = field(init=False, default=0)
+    _order: dict[str, asyncio.Lock] = field(init=False, default_factory=dict)
     confirmed_ids: list[str] = field(init=False, default_factory=list)
     """Message ids the broker confirmed, for checks that nothing was lost."""
+    confirmed_bodies: dict[str, bytes] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -79,7 +81,9 @@ class PeerBase:
         await self._channel.set_qos(prefetch_count=prefetch)
         self._exchange = await self._channel.get_exchange(INBOUND_EXCHANGE, ensure=False)
         for name in queues:
-            queue = await self._channel.get_queue(name, ensure=False)
+            # Declared (passively) on the robust channel, so that the consumer is restored
+            # when the connection comes back after a broker restart.
+            queue = await self._channel.declare_queue(name, passive=True)
             await queue.consume(self._consumer(name.removeprefix("peer.")))
 
     def _consumer(self, unit: str) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
@@ -100,17 +104,26 @@ class PeerBase:
         """Publish with a confirm; while the broker is away (a restart), retry until it
         confirms, as real peer software must: the message id makes a repeat harmless."""
         assert self._exchange is not None, "connect() first"
+        code = dossier_code_of(body)
+        # asyncio.Lock is FIFO: a dossier's messages go out in the order they were made,
+        # even when retries during a broker restart hold one of them back.
+        async with self._order.setdefault(code or "", asyncio.Lock()):
+            await self._publish(routing_key, body, code)
+
+    async def _publish(self, routing_key: str, body: bytes, code: str | None) -> None:
+        assert self._exchange is not None, "connect() first"
         message = aio_pika.Message(
             body,
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            correlation_id=dossier_code_of(body),
+            correlation_id=code,
         )
         for attempt in range(PUBLISH_ATTEMPTS):
             try:
                 await self._exchange.publish(message, routing_key=routing_key, timeout=10)
                 if (message_id := message_id_of(body)) is not None:
                     self.confirmed_ids.append(message_id)
+                    self.confirmed_bodies[message_id] = body
                 return
             except asyncio.CancelledError:
                 raise

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
@@ -8,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
+from tests.chaos_report import CHAOS_COUNTS
 from tests.services import LOCAL_AMQP, LOCAL_POSTGRES, resolve
 
 TEST_DATABASE = os.environ.get("HUB_TEST_DATABASE", "hub_test")
@@ -47,3 +49,10 @@ async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The chaos test's counts as the last line of the run, one JSON object."""
+    counts = config.stash.get(CHAOS_COUNTS, None)
+    if counts:
+        print(json.dumps(counts), flush=True)

@@ -143,3 +143,36 @@ async def test_a_dossier_sent_while_postgresql_is_down_is_applied_once_it_is_bac
         assert await parked_letters(conn, dossier["MaHoSo"]) == []
     finally:
         await conn.close()
+
+
+async def test_a_message_that_overtakes_its_predecessor_waits_for_it(
+    hub_worker: HubWorkers, fresh_peers: Peers, registry_db: asyncpg.Connection
+) -> None:
+    """After a broker restart the hash ring can send a dossier's next message to another
+    shard than its earlier ones; the early message waits instead of being refused."""
+    dossier = new_dossier(COMMUNE, "1.001193")  # decided by the commune itself
+    code = dossier["MaHoSo"]
+    # Given the commune's 'accepted' arrives first, on whatever shard another key hashes to
+    early = status_update(COMMUNE, code, 2)
+    await fresh_peers.publish(
+        f"commune.{COMMUNE}.trangthai", early, correlation_id=f"elsewhere-{code}"
+    )
+    await asyncio.sleep(1.0)
+    # When the reception it depends on arrives afterwards
+    await fresh_peers.publish(f"commune.{COMMUNE}.hoso", dossier)
+    # Then both are applied, in the dossier's order, and nothing is parked
+    for _ in range(300):
+        status = await registry_db.fetchval(
+            "SELECT status FROM province.dossiers WHERE code = $1", code
+        )
+        if status == 2:
+            break
+        await asyncio.sleep(0.1)
+    types = [
+        r["type"]
+        for r in await registry_db.fetch(
+            "SELECT type FROM province.timeline WHERE dossier_code = $1 ORDER BY sequence", code
+        )
+    ]
+    assert types == ["dossier.received", "dossier.accepted"]
+    assert await parked_letters(registry_db, early["MaBanTin"]) == []

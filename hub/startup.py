@@ -1,0 +1,53 @@
+"""``hub run``: start the service, waiting out a broker or database that is restarting.
+
+Once running, the connections reconnect by themselves; this only covers start-up, when a
+worker (re)started by its supervisor meets a RabbitMQ or PostgreSQL that is not up yet.
+Wrong credentials or configuration fail at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiormq.exceptions
+import asyncpg
+import structlog
+
+from hub.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    aiormq.exceptions.AMQPConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.PostgresConnectionError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+NOT_RETRIED: tuple[type[BaseException], ...] = (
+    aiormq.exceptions.ProbableAuthenticationError,
+    asyncpg.exceptions.InvalidAuthorizationSpecificationError,
+)
+RETRY_EVERY_S = 2.0
+
+
+def run_until_stopped(settings: Settings) -> None:
+    from hub.app import create_app
+
+    deadline = time.monotonic() + settings.startup_wait_s
+    while True:
+        try:
+            asyncio.run(create_app(settings).run())
+            return
+        except NOT_RETRIED:
+            raise
+        except UNAVAILABLE as exc:
+            if time.monotonic() + RETRY_EVERY_S > deadline:
+                raise
+            log.warning(
+                "services_unavailable_at_start",
+                error=type(exc).__name__,
+                retry_in_s=RETRY_EVERY_S,
+            )
+            time.sleep(RETRY_EVERY_S)
