@@ -15,6 +15,8 @@ from schemas import (
     DossierEvent,
     DossierRefused,
     DossierStatus,
+    DossierWithdrawn,
+    ProcessingStopped,
     ProgressReported,
     ResultIssued,
     ResultReturned,
@@ -101,6 +103,12 @@ def status_event(
         )
     if code is DossierStatus.RESULT_RETURNED:
         return ResultReturned(unit=unit, method=ReturnMethod.IN_PERSON)
+    if code is DossierStatus.WITHDRAWN:
+        return DossierWithdrawn(unit=unit, reason=reason or note)
+    if code is DossierStatus.PROCESSING_STOPPED:
+        if not reason:
+            raise SchemaInvalid("stopping the processing (status 8) needs a reason")
+        return ProcessingStopped(unit=unit, reason=reason)
     if code is DossierStatus.NEWLY_REGISTERED:
         raise SchemaInvalid("status 1 is set by registering a dossier, not by an update")
     return ProgressReported(unit=unit, status=code, note=note)

@@ -4,8 +4,27 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from adapters.agency.wire import Rejected, StatusUpdate, Transfer
-from adapters.commune.wire import CapNhatTrangThai, KhongTiepNhan, ThongBaoHoSo, TiepNhanHoSo
+from adapters.agency.wire import (
+    Apology,
+    DueWarning,
+    Rejected,
+    Resubmission,
+    StatusUpdate,
+    Transfer,
+    Withdrawal,
+)
+from adapters.commune.wire import (
+    BoSungHoSo,
+    CanhBaoHanXuLy,
+    CapNhatTrangThai,
+    DanhGiaHaiLong,
+    KhongTiepNhan,
+    ThongBaoHoSo,
+    ThuPhiLePhi,
+    ThuXinLoi,
+    TiepNhanHoSo,
+    XinLoiHenLai,
+)
 
 NATIVE_MESSAGES: dict[str, type[BaseModel]] = {
     "commune.TiepNhanHoSo": TiepNhanHoSo,
@@ -15,4 +34,14 @@ NATIVE_MESSAGES: dict[str, type[BaseModel]] = {
     "agency.TRANSFER": Transfer,
     "agency.STATUS": StatusUpdate,
     "agency.REJECTED": Rejected,
+    "commune.BoSungHoSo": BoSungHoSo,
+    "commune.XinLoiHenLai": XinLoiHenLai,
+    "commune.ThuPhiLePhi": ThuPhiLePhi,
+    "commune.DanhGiaHaiLong": DanhGiaHaiLong,
+    "commune.CanhBaoHanXuLy": CanhBaoHanXuLy,
+    "commune.ThuXinLoi": ThuXinLoi,
+    "agency.APOLOGY": Apology,
+    "agency.RESUBMISSION": Resubmission,
+    "agency.WITHDRAWAL": Withdrawal,
+    "agency.DUE_WARNING": DueWarning,
 }

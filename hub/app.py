@@ -24,6 +24,7 @@ from hub.consumers import PeerConsumer
 from hub.db.migrations import apply_migrations
 from hub.dlq.consumer import ParkedConsumer
 from hub.migrations import MIGRATION_SOURCES
+from hub.overdue_runner import overdue_scanner
 from hub.postal import PostalOrderConsumer, PostalTracker
 from hub.projection import ProjectionConsumer
 from hub.registry import Registry, load_registry
@@ -139,7 +140,13 @@ async def _stand_by(
     await asyncio.sleep(runtime.settings.standby_after_s)
     for shard in shards:
         subscriber = _subscribe_shard(broker, runtime, shard, channel, persistent=False)
-        await subscriber.start()
+        for attempt in range(1_000_000):  # the broker may be restarting right now
+            try:
+                await subscriber.start()
+                break
+            except Exception as exc:
+                log.warning("standby_subscribe_failed", shard=shard, error=type(exc).__name__)
+                await asyncio.sleep(min(1.0 + attempt, 5.0))
     log.info("standing_by", shards=len(shards))
 
 
@@ -214,6 +221,10 @@ def _lifespan(runtime: Runtime) -> Any:
                 interval_s=settings.postal_poll_seconds,
             )
             runtime.tasks += [asyncio.create_task(relay.run()), asyncio.create_task(tracker.run())]
+            if settings.overdue_scan_seconds > 0:
+                runtime.tasks.append(
+                    asyncio.create_task(overdue_scanner(runtime, pool, relay).run())
+                )
             log.info("hub_started", queues=sorted(runtime.handlers))
             yield
         finally:

@@ -26,10 +26,9 @@ def _settings() -> Settings:
 @app.command()
 def run() -> None:
     """Run the hub service (consumers, outbox relay, postal tracker) until SIGTERM/SIGINT."""
-    from hub.app import create_app
+    from hub.startup import run_until_stopped
 
-    settings = _settings()
-    asyncio.run(create_app(settings).run())
+    run_until_stopped(_settings())
 
 
 @app.command()
@@ -193,6 +192,19 @@ def demo(
 from hub.dlq.cli import app as dlq_app  # noqa: E402  (sub-command group, no I/O at import)
 
 app.add_typer(dlq_app, name="dlq")
+
+from hub.slips.cli import app as slip_app  # noqa: E402  (sub-command group, no I/O at import)
+
+app.add_typer(slip_app, name="slip")
+
+from hub.codes_cli import dossier_code  # noqa: E402  (no I/O at import)
+
+app.command("dossier-code")(dossier_code)
+
+
+from hub.overdue_cli import app as overdue_app  # noqa: E402  (sub-command group, no I/O)
+
+app.add_typer(overdue_app, name="overdue")
 
 
 @app.command()

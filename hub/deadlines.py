@@ -126,3 +126,16 @@ def handoff_at(received_at: datetime, *, paper: bool) -> datetime:
     if is_working_day(local.date()) and local.time() <= rules.paper_handoff_cutoff:
         return local
     return datetime.combine(next_working_day(local.date()), rules.office_opens, VIETNAM)
+
+
+def previous_working_day(day: date) -> date:
+    day -= timedelta(days=1)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def warning_at(due: datetime) -> datetime:
+    """One working day before ``due``: the same time on the previous working day."""
+    local = due.astimezone(VIETNAM)
+    return datetime.combine(previous_working_day(local.date()), local.timetz())

@@ -38,7 +38,18 @@ class SenderNotAllowed(PermanentError):
 
 
 class IllegalTransition(PermanentError):
+    """The dossier's state does not allow this message.
+
+    ``may_become_legal`` marks a forward jump from an open state (e.g. 'returned' while
+    the result is not issued yet): the message may have overtaken its predecessor, which a
+    broker restart can put on another ingress shard, so the consumer waits a little before
+    it parks the message."""
+
     reason_code = "illegal_transition"
+
+    def __init__(self, message: str, *, may_become_legal: bool = False) -> None:
+        super().__init__(message)
+        self.may_become_legal = may_become_legal
 
 
 class DuplicateDossier(PermanentError):
@@ -60,3 +71,15 @@ class UnknownDossier(TransientError):
 
 class PostalServiceUnavailable(TransientError):
     reason_code = "postal_unavailable"
+
+
+class SupplementAlreadyRequested(IllegalTransition):
+    """A supplement may be requested once, listing every missing item in one go."""
+
+    reason_code = "supplement_already_requested"
+
+
+class DeadlineAlreadyExtended(IllegalTransition):
+    """The return date may be re-set only once (Decree 61/2018 Art.19(9))."""
+
+    reason_code = "deadline_already_extended"

@@ -6,9 +6,7 @@ emit; permanent problems raise :class:`hub.errors.PermanentError` subclasses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
-from uuid import UUID
+from dataclasses import replace
 
 from hub.deadlines import due_at
 from hub.errors import (
@@ -17,24 +15,35 @@ from hub.errors import (
     SenderNotAllowed,
     UnknownDossier,
 )
+from hub.lifecycle_flows import (
+    ANNOTATIONS,
+    annotate,
+    check_supplement_request,
+    resubmit,
+    status_outgoing,
+)
+from hub.lifecycle_model import Decision, DossierState, Emitter, Outgoing
 from hub.registry import Registry, Unit, UnitKind
 from schemas import (
     HUB_UNIT,
     CanonicalMessage,
+    Channel,
     Dossier,
-    DossierEvent,
     DossierReceived,
     DossierStatus,
     DossierTransferred,
+    DossierWithdrawn,
     PostalOrderCreated,
     PostalStatusChanged,
-    ResultIssued,
     ResultReturned,
     ReturnMethod,
-    new_envelope,
+    SupplementRequested,
+    SupplementResubmitted,
 )
 from schemas.dossier import dossier_code_agency
 from schemas.events import status_of_event
+
+__all__ = ["ALLOWED", "Decision", "DossierState", "Outgoing", "competent_unit_for", "decide"]
 
 S = DossierStatus
 ALLOWED: dict[DossierStatus, frozenset[DossierStatus]] = {
@@ -85,74 +94,6 @@ ALLOWED: dict[DossierStatus, frozenset[DossierStatus]] = {
 }
 
 
-@dataclass(frozen=True)
-class DossierState:
-    """What the hub tracks of one dossier."""
-
-    dossier: Dossier
-    competent_unit: str
-    status: DossierStatus
-    sequence: int
-    due_at: datetime | None = None
-    postal_item_code: str | None = None
-
-    @property
-    def code(self) -> str:
-        return self.dossier.code
-
-    @property
-    def by_post(self) -> bool:
-        return self.dossier.return_method is ReturnMethod.POST
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """Something to publish after the state is saved."""
-
-    kind: str  # "event" | "commune_notice" | "agency_transfer" | "postal_order"
-    message: CanonicalMessage
-    recipient: str
-
-
-@dataclass(frozen=True)
-class Decision:
-    state: DossierState
-    outgoing: tuple[Outgoing, ...]
-
-
-class _Emitter:
-    def __init__(self, state: DossierState, cause: CanonicalMessage) -> None:
-        self.state = state
-        self.cause = cause
-        self.outgoing: list[Outgoing] = []
-
-    def event(
-        self,
-        payload: DossierEvent,
-        *,
-        sender: str,
-        message_id: UUID | None = None,
-        occurred_at: datetime | None = None,
-    ) -> CanonicalMessage:
-        sequence = self.state.sequence + 1
-        self.state = replace(self.state, sequence=sequence)
-        message = new_envelope(
-            payload,
-            sender=sender,
-            recipient=HUB_UNIT,
-            dossier_code=self.state.code,
-            occurred_at=occurred_at or self.cause.occurred_at,
-            causation_id=None if message_id else self.cause.message_id,
-            sequence=sequence,
-            message_id=message_id,
-        )
-        self.outgoing.append(Outgoing("event", message, HUB_UNIT))
-        return message
-
-    def send(self, kind: str, message: CanonicalMessage, recipient: str) -> None:
-        self.outgoing.append(Outgoing(kind, message, recipient))
-
-
 def decide(state: DossierState | None, message: CanonicalMessage, registry: Registry) -> Decision:
     payload = message.payload
     if isinstance(payload, DossierReceived):
@@ -163,6 +104,11 @@ def decide(state: DossierState | None, message: CanonicalMessage, registry: Regi
         raise UnknownDossier(f"no dossier {message.correlation_id} is registered")
     if isinstance(payload, PostalOrderCreated | PostalStatusChanged):
         return _postal(state, message)
+    if isinstance(payload, ANNOTATIONS):
+        return annotate(state, message)
+    if isinstance(payload, SupplementResubmitted):
+        _check_transition(state, DossierStatus.ACCEPTED)
+        return resubmit(state, message, registry)
     return _status_change(state, message, registry)
 
 
@@ -195,7 +141,7 @@ def _register(dossier: Dossier, message: CanonicalMessage, registry: Registry) -
         sequence=0,
         due_at=due_at(procedure.processing, dossier.received_at),
     )
-    emit = _Emitter(state, message)
+    emit = Emitter(state, message)
     emit.event(message.payload, sender=message.sender, message_id=message.message_id)
     if competent.code != receiving.code:
         transferred = emit.event(
@@ -217,29 +163,52 @@ def _status_change(state: DossierState, message: CanonicalMessage, registry: Reg
     new_status = status_of_event(payload)
     if new_status is None:
         raise IllegalTransition(f"{payload.type} is not a status change")
+    _check_sender(state, message)
+    _check_transition(state, new_status)
+    if isinstance(payload, SupplementRequested):
+        check_supplement_request(state)
+        state = replace(state, supplement_requested=True)
+        if state.dossier.channel is Channel.POSTAL:
+            payload = payload.model_copy(update={"by_post": True})
+    emit = Emitter(replace(state, status=new_status), message)
+    recorded = emit.event(payload, sender=message.sender, message_id=message.message_id)
+    for kind, recipient in status_outgoing(state, message):
+        emit.send(kind, recorded, recipient)
+    return Decision(emit.state, tuple(emit.outgoing))
+
+
+def _check_sender(state: DossierState, message: CanonicalMessage) -> None:
     receiving = state.dossier.receiving_unit
+    payload = message.payload
     if isinstance(payload, ResultReturned):
         if message.sender != receiving:
             raise SenderNotAllowed("only the receiving one-stop section returns the result")
         if state.by_post:
             raise IllegalTransition("this result is returned by post, not at the counter")
+    elif isinstance(payload, DossierWithdrawn):
+        if message.sender not in (receiving, state.competent_unit):
+            raise SenderNotAllowed(
+                f"{message.sender} neither received nor decides dossier {state.code}"
+            )
     elif message.sender != state.competent_unit:
         raise SenderNotAllowed(f"{message.sender} is not the unit deciding dossier {state.code}")
+
+
+def _check_transition(state: DossierState, new_status: DossierStatus) -> None:
     if new_status not in ALLOWED[state.status]:
-        raise IllegalTransition(f"status {int(state.status)} → {int(new_status)} is not allowed")
-    emit = _Emitter(replace(state, status=new_status), message)
-    recorded = emit.event(payload, sender=message.sender, message_id=message.message_id)
-    if message.sender != receiving:
-        emit.send("commune_notice", recorded, receiving)
-    if isinstance(payload, ResultIssued) and state.by_post:
-        emit.send("postal_order", recorded, HUB_UNIT)
-    return Decision(emit.state, tuple(emit.outgoing))
+        raise IllegalTransition(
+            f"status {int(state.status)} → {int(new_status)} is not allowed",
+            may_become_legal=new_status > state.status and not state.status.is_final,
+        )
 
 
 def _postal(state: DossierState, message: CanonicalMessage) -> Decision:
     payload = message.payload
-    emit = _Emitter(state, message)
+    emit = Emitter(state, message)
     if isinstance(payload, PostalOrderCreated):
+        if payload.order_number != state.code:  # a letter (supplement request), not the result
+            emit.event(payload, sender=HUB_UNIT, message_id=message.message_id)
+            return Decision(emit.state, tuple(emit.outgoing))
         if state.postal_item_code is not None:
             return Decision(state, ())  # the order exists already (idempotent re-create)
         emit.state = replace(emit.state, postal_item_code=payload.item_code)
@@ -249,7 +218,8 @@ def _postal(state: DossierState, message: CanonicalMessage) -> Decision:
     if state.status is DossierStatus.RESULT_RETURNED:
         return Decision(state, ())  # late tracking events after delivery change nothing
     emit.event(payload, sender=HUB_UNIT, message_id=message.message_id)
-    if payload.delivered and state.status is DossierStatus.RESOLVED:
+    returns_result = payload.order_number == state.code
+    if payload.delivered and returns_result and state.status is DossierStatus.RESOLVED:
         emit.state = replace(emit.state, status=DossierStatus.RESULT_RETURNED)
         returned = emit.event(
             ResultReturned(unit=state.dossier.receiving_unit, method=ReturnMethod.POST),

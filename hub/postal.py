@@ -13,17 +13,31 @@ import asyncpg
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
 
+from adapters.postal.models import CreateOrderRequest
 from adapters.postal.port import PostalPort
-from adapters.postal.translate import order_created, order_request_for, to_canonical
+from adapters.postal.translate import (
+    dossier_code_of,
+    order_created,
+    order_request_for,
+    supplement_letter_request,
+    to_canonical,
+)
 from hub.consumers import Guarded
 from hub.errors import PermanentError, SchemaInvalid, UnknownDossier
+from hub.lifecycle import DossierState
 from hub.registry import Registry
 from hub.relay import OutboxRelay, Publisher
 from hub.service import process
 from hub.store import queries as q
 from hub.store.state import get_dossier
 from hub.topology import POSTAL_QUEUE
-from schemas import HUB_UNIT, CanonicalMessage, PostalStatusChanged, new_envelope
+from schemas import (
+    HUB_UNIT,
+    CanonicalMessage,
+    PostalOrderCreated,
+    PostalStatusChanged,
+    new_envelope,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -49,27 +63,49 @@ class PostalOrderConsumer:
             command = json.loads(raw.body)
             code, cause = str(command["dossier_code"]), UUID(str(command["cause"]))
             occurred_at = datetime.fromisoformat(str(command["occurred_at"]))
-        except (ValueError, KeyError, TypeError):
+            letter = command.get("purpose", "result") == "supplement"
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise SchemaInvalid("postal command needs dossier_code and cause") from None
         state = await get_dossier(self.pool, code)
         if state is None:
             raise UnknownDossier(f"no dossier {code} is registered")
-        sender = self.registry.unit(state.dossier.receiving_unit)
-        created = await self.postal.create_order(
-            order_request_for(state.dossier, sender_unit=sender)
+        request = self._letter(state) if letter else self._result_return(state)
+        created = await self.postal.create_order(request)
+        event = (
+            PostalOrderCreated(
+                order_number=created.order_number,
+                item_code=created.item_code,
+                receiver_commune=state.dossier.receiving_unit,
+            )
+            if letter
+            else order_created(created, state.dossier)
         )
         message = new_envelope(
-            order_created(created, state.dossier),
+            event,
             sender=HUB_UNIT,
             recipient=HUB_UNIT,
             dossier_code=code,
             occurred_at=occurred_at,
             causation_id=cause,
-            message_id=derived_id("postal-order", code),
+            message_id=derived_id("postal-order", request.order_number),
         )
         ids = await process(self.pool, self.registry, message)
         if ids:
             await self.relay.flush(ids)
+
+    def _result_return(self, state: DossierState) -> CreateOrderRequest:
+        sender = self.registry.unit(state.dossier.receiving_unit)
+        return order_request_for(state.dossier, sender_unit=sender)
+
+    def _letter(self, state: DossierState) -> CreateOrderRequest:
+        """A supplement request letter, sent by the deciding unit's one-stop section."""
+        receiving = self.registry.unit(state.dossier.receiving_unit)
+        return supplement_letter_request(
+            state.dossier,
+            sender_unit=receiving,
+            receiving_unit=receiving,
+            province_code=self.registry.era.province_code,
+        )
 
 
 @dataclass
@@ -100,7 +136,7 @@ class PostalTracker:
             event,
             sender=HUB_UNIT,
             recipient=HUB_UNIT,
-            dossier_code=event.order_number,
+            dossier_code=dossier_code_of(event.order_number),
             occurred_at=event.event_time,
             message_id=derived_id(
                 "postal-event", event.order_number, event.status_code, event.event_time.isoformat()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+from adapters.agency import lifecycle as agency_lifecycle
 from adapters.agency import translate as agency
+from adapters.commune import lifecycle as commune_lifecycle
 from adapters.commune import translate as commune
 from hub.lifecycle import DossierState, Outgoing
 from hub.store.outbox import OutboxMessage
 from hub.topology import EVENTS_EXCHANGE, OUTBOUND_EXCHANGE, POSTAL_QUEUE
-from schemas import CanonicalMessage
+from schemas import CanonicalMessage, SupplementRequested
 
 JSON = "application/json"
 
@@ -20,6 +23,23 @@ def headers_for(message: CanonicalMessage) -> dict[str, str]:
         "x-dossier-code": message.correlation_id,
         "x-message-type": message.type,
     }
+
+
+def _due_warning(outgoing: Outgoing, state: DossierState) -> bytes:
+    """Each unit in its own format: the receiving commune (also when it decides) or the
+    deciding agency."""
+    if outgoing.recipient == state.dossier.receiving_unit:
+        return commune_lifecycle.due_warning(outgoing.message, deciding_unit=state.competent_unit)
+    return agency_lifecycle.due_warning(outgoing.message)
+
+
+PEER_RENDERERS: dict[str, Callable[[Outgoing, DossierState], bytes]] = {
+    "agency_resubmission": lambda o, _s: agency_lifecycle.resubmission(o.message),
+    "agency_withdrawal": lambda o, _s: agency_lifecycle.withdrawal(o.message),
+    "apology_notice": lambda o, _s: commune_lifecycle.apology_notice(o.message),
+    "due_warning": _due_warning,
+}
+"""Outgoing kinds of the later lifecycle steps, rendered for the recipient unit."""
 
 
 def render(outgoing: Outgoing, state: DossierState) -> OutboxMessage:
@@ -50,12 +70,19 @@ def render(outgoing: Outgoing, state: DossierState) -> OutboxMessage:
         return OutboxMessage(
             message.message_id, OUTBOUND_EXCHANGE, outgoing.recipient, body, headers_for(message)
         )
+    if outgoing.kind in PEER_RENDERERS:
+        body = PEER_RENDERERS[outgoing.kind](outgoing, state)
+        return OutboxMessage(
+            message.message_id, OUTBOUND_EXCHANGE, outgoing.recipient, body, headers_for(message)
+        )
     if outgoing.kind == "postal_order":
+        purpose = "supplement" if isinstance(message.payload, SupplementRequested) else "result"
         command = json.dumps(
             {
                 "dossier_code": state.code,
                 "cause": str(message.message_id),
                 "occurred_at": message.occurred_at.isoformat(),
+                "purpose": purpose,
             }
         )
         return OutboxMessage(

@@ -30,10 +30,22 @@ class Settings(BaseSettings):
         description="Workers sharing the ingress shards: each consumes its share first and "
         "stands by for the others' shards.",
     )
+    startup_wait_s: float = Field(
+        default=180.0,
+        ge=0,
+        description="How long `hub run` keeps retrying while RabbitMQ or PostgreSQL is down "
+        "at start-up (a restart of either) before it gives up.",
+    )
     standby_after_s: float = Field(
         default=3.0, ge=0, description="Delay before standing by for other workers' shards."
     )
     db_pool_size: int = Field(default=10, ge=1)
+    overdue_scan_seconds: float = Field(
+        default=60.0, ge=0, description="Interval of the deadline scan in each worker; 0: off."
+    )
+    overdue_lookback_days: int = Field(
+        default=30, ge=1, description="Dossiers due longer ago than this are not scanned."
+    )
     log_level: str = "INFO"
     log_json: bool | None = Field(default=None, description="None: JSON unless on a terminal.")
 

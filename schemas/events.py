@@ -44,6 +44,10 @@ class SupplementRequested(WireModel):
     unit: UnitCode
     missing_items: tuple[str, ...] = Field(min_length=1)
     note: str | None = None
+    by_post: bool = Field(
+        default=False,
+        description="Set by the hub: the dossier came by post, so the request goes by post.",
+    )
 
 
 class DossierRefused(WireModel):
@@ -112,6 +116,87 @@ class MessageNotAccepted(WireModel):
     rejected_message_id: str | None = None
 
 
+class SupplementResubmitted(WireModel):
+    """The receiving one-stop section received the completed dossier after a supplement
+    request; the deadline count restarts from this moment (status 2)."""
+
+    type: Literal["dossier.resubmitted"] = "dossier.resubmitted"
+    unit: UnitCode = Field(description="The receiving one-stop section.")
+    completed_items: tuple[str, ...] = Field(
+        min_length=1, description="The items supplied, answering the supplement request."
+    )
+    documents: tuple[DocumentRef, ...] = ()
+    note: str | None = Field(default=None, max_length=2000)
+    due_at: AwareDatetime | None = Field(
+        default=None, description="The new due date, counted again from the resubmission."
+    )
+
+
+class DossierWithdrawn(WireModel):
+    """The citizen withdrew the dossier (status 7)."""
+
+    type: Literal["dossier.withdrawn"] = "dossier.withdrawn"
+    unit: UnitCode = Field(description="The unit where the citizen asked to withdraw.")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ProcessingStopped(WireModel):
+    """The deciding unit stopped processing the dossier, with a reason (status 8)."""
+
+    type: Literal["dossier.processing_stopped"] = "dossier.processing_stopped"
+    unit: UnitCode
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DueSoonWarned(WireModel):
+    """The hub warned the deciding unit and the receiving section: due in one working day."""
+
+    type: Literal["dossier.due_soon"] = "dossier.due_soon"
+    unit: UnitCode = Field(description="The deciding unit.")
+    due_at: AwareDatetime
+
+
+class OverdueFlagged(WireModel):
+    """The dossier passed its due date without a result."""
+
+    type: Literal["dossier.overdue"] = "dossier.overdue"
+    unit: UnitCode = Field(description="The deciding unit.")
+    due_at: AwareDatetime
+
+
+class DelayApologised(WireModel):
+    """The deciding unit apologised for a delay and set a new date (once per dossier)."""
+
+    type: Literal["dossier.delay_apologised"] = "dossier.delay_apologised"
+    unit: UnitCode
+    reason: str = Field(min_length=1, max_length=2000)
+    due_at: AwareDatetime = Field(description="The new date the result is due.")
+    previous_due_at: AwareDatetime | None = Field(
+        default=None, description="The due date before the apology (set by the hub)."
+    )
+
+
+class FeePaid(WireModel):
+    """A fee or charge was paid, with its electronic receipt number."""
+
+    type: Literal["dossier.fee_paid"] = "dossier.fee_paid"
+    unit: UnitCode = Field(description="The unit that collected the fee.")
+    amount_vnd: int = Field(gt=0, le=10**12, description="Amount in Vietnamese đồng.")
+    receipt_number: str = Field(
+        min_length=1, max_length=64, pattern=r"^[0-9A-Za-z./_-]+$", examples=["0000123"]
+    )
+    description: str | None = Field(default=None, max_length=500)
+
+
+class SatisfactionRated(WireModel):
+    """The citizen rated the service (1 not satisfied, 2 satisfied, 3 very satisfied)."""
+
+    type: Literal["dossier.rated"] = "dossier.rated"
+    unit: UnitCode = Field(description="The unit whose service was rated.")
+    rating: int = Field(ge=1, le=3)
+    feedback: str | None = Field(default=None, max_length=2000)
+
+
 DossierEvent = Annotated[
     DossierReceived
     | DossierTransferred
@@ -123,7 +208,15 @@ DossierEvent = Annotated[
     | ResultReturned
     | PostalOrderCreated
     | PostalStatusChanged
-    | MessageNotAccepted,
+    | MessageNotAccepted
+    | SupplementResubmitted
+    | DossierWithdrawn
+    | ProcessingStopped
+    | DueSoonWarned
+    | OverdueFlagged
+    | DelayApologised
+    | FeePaid
+    | SatisfactionRated,
     Field(discriminator="type"),
 ]
 
@@ -139,6 +232,14 @@ ALL_EVENT_TYPES: tuple[type[WireModel], ...] = (
     PostalOrderCreated,
     PostalStatusChanged,
     MessageNotAccepted,
+    SupplementResubmitted,
+    DossierWithdrawn,
+    ProcessingStopped,
+    DueSoonWarned,
+    OverdueFlagged,
+    DelayApologised,
+    FeePaid,
+    SatisfactionRated,
 )
 
 STATUS_OF_EVENT: dict[str, DossierStatus] = {
@@ -148,6 +249,9 @@ STATUS_OF_EVENT: dict[str, DossierStatus] = {
     "dossier.refused": DossierStatus.NOT_ACCEPTED,
     "dossier.result_issued": DossierStatus.RESOLVED,
     "dossier.result_returned": DossierStatus.RESULT_RETURNED,
+    "dossier.resubmitted": DossierStatus.ACCEPTED,
+    "dossier.withdrawn": DossierStatus.WITHDRAWN,
+    "dossier.processing_stopped": DossierStatus.PROCESSING_STOPPED,
 }
 """Status an event sets; progress events carry their own, others leave it unchanged."""
 

@@ -1,5 +1,8 @@
 """A deciding agency's system (district PAC, police, social insurance, provincial centre):
-receives transferred dossiers, accepts them, and returns a decision, some of them late."""
+receives transferred dossiers, accepts them, and returns a decision, some of them late.
+Some dossiers it finds incomplete: it asks for every missing item at once and decides once
+the commune forwards the resubmission. Some it leaves until the hub warns that they are
+due: then it apologises with a new date (once) or, once flagged past due, decides late."""
 
 from __future__ import annotations
 
@@ -11,42 +14,96 @@ from typing import Any
 
 from simulators.peer import PeerBase
 
+MISSING_ITEMS = ["Sơ đồ thửa đất", "Bản sao Giấy chứng nhận quyền sử dụng đất"]
+
 
 @dataclass
 class AgencySimulator(PeerBase):
     units: list[str] = field(default_factory=list)
     late_share: float = 0.1
     refuse_share: float = 0.0
+    supplement_share: float = 0.0
+    hold_share: float = 0.0
+    """Share of dossiers left undecided until the hub's due-date warning."""
+    apology_share: float = 0.5
+    """Share of held dossiers the agency apologises for when warned."""
     received: dict[str, dict[str, Any]] = field(default_factory=dict)
     rejections: list[dict[str, Any]] = field(default_factory=list)
+    stopped: set[str] = field(default_factory=set)
+    held: set[str] = field(default_factory=set)
 
     async def start(self) -> None:
         await self.connect([f"peer.{unit}" for unit in self.units])
 
     async def on_message(self, unit: str, body: bytes) -> None:
         data = json.loads(body)
-        if data.get("messageType") == "REJECTED":
+        kind = data.get("messageType")
+        if kind == "REJECTED":
             self.rejections.append(data)
-            return
-        if data.get("messageType") != "TRANSFER":
-            return
+        elif kind == "TRANSFER":
+            self._transfer(unit, data)
+        elif kind == "RESUBMISSION":
+            moment = datetime.fromisoformat(data["resubmittedAt"]) + timedelta(hours=3)
+            self.later(lambda: self._status(unit, data["dossierNo"], 9, moment))
+        elif kind == "WITHDRAWAL":
+            self.stopped.add(data["dossierNo"])
+        elif kind == "DUE_WARNING":
+            self._warned(unit, data)
+
+    def _transfer(self, unit: str, data: dict[str, Any]) -> None:
         code = data["dossierNo"]
         if code in self.received:
             return  # a redelivered transfer: already being handled
         self.received[code] = data
         handed = datetime.fromisoformat(data["handedOverAt"])
         due = datetime.fromisoformat(data["dueDate"]) if data.get("dueDate") else None
+        self.later(lambda: self._status(unit, code, 2, handed + timedelta(minutes=30)))
+        after_acceptance = self.delays.high + self.delays.pick(self.rng)
+        draw = self.rng.random()
+        if due and draw < self.hold_share:
+            self.held.add(code)  # left undecided until the hub warns
+            return
+        if draw < self.hold_share + self.supplement_share:
+            moment = handed + timedelta(hours=2)
+            self.later(lambda: self._status(unit, code, 5, moment), delay=after_acceptance)
+            return
         late = self.rng.random() < self.late_share
         decided = (due + timedelta(days=2)) if (late and due) else handed + timedelta(hours=3)
         if due and not late and decided > due:
             decided = due - timedelta(minutes=30)
-        self.later(lambda: self._status(unit, code, 2, handed + timedelta(minutes=30)))
-        self.later(
-            lambda: self._status(unit, code, 9, decided),
-            delay=self.delays.high + self.delays.pick(self.rng),
-        )
+        self.later(lambda: self._status(unit, code, 9, decided), delay=after_acceptance)
+
+    def _warned(self, unit: str, data: dict[str, Any]) -> None:
+        code, due = data["dossierNo"], datetime.fromisoformat(data["dueDate"])
+        if code not in self.held or code in self.stopped:
+            return
+        if data["kind"] == "OVERDUE":
+            self.held.discard(code)
+            self.later(lambda: self._status(unit, code, 9, due + timedelta(days=1)))
+        elif self.rng.random() < self.apology_share:
+            self.held.discard(code)
+            warned = datetime.fromisoformat(data["warnedAt"])
+            self.later(lambda: self._apologise(unit, code, warned, due + timedelta(days=5)))
+            self.later(
+                lambda: self._status(unit, code, 9, due + timedelta(days=2)),
+                delay=self.delays.high + self.delays.pick(self.rng),
+            )
+
+    async def _apologise(self, unit: str, code: str, moment: datetime, new_due: datetime) -> None:
+        body = {
+            "messageType": "APOLOGY",
+            "messageId": str(uuid.uuid4()),
+            "agencyUnit": unit,
+            "dossierNo": code,
+            "eventTime": moment.isoformat(),
+            "reason": "Cần xác minh thực địa, phối hợp với cơ quan liên quan",
+            "newDueDate": new_due.isoformat(),
+        }
+        await self.publish(f"agency.{unit}.apology", json.dumps(body).encode())
 
     async def _status(self, unit: str, code: str, status: int, moment: datetime) -> None:
+        if code in self.stopped:
+            return  # the citizen withdrew it: stop processing
         body: dict[str, Any] = {
             "messageType": "STATUS",
             "messageId": str(uuid.uuid4()),
@@ -60,4 +117,7 @@ class AgencySimulator(PeerBase):
             body["note"] = "Kết quả giải quyết"
         elif status == 3:
             body["reason"] = "Hồ sơ không đủ điều kiện giải quyết theo quy định"
+        elif status == 5:
+            body["missingItems"] = MISSING_ITEMS
+            body["note"] = "Đề nghị bổ sung đầy đủ các thành phần sau"
         await self.publish(f"agency.{unit}.status", json.dumps(body).encode())

@@ -34,6 +34,10 @@ class DossierSpec:
     self_decided: bool
     late: bool = False
     refused: bool = False
+    withdrawn: bool = False
+    """The citizen withdraws a dossier the commune decides, before it is accepted."""
+    fee_vnd: int = 0
+    """Fee collected at the counter, with an e-receipt, once the dossier is accepted."""
 
 
 @dataclass
@@ -42,6 +46,9 @@ class CommuneSimulator(PeerBase):
     dossiers: dict[str, DossierSpec] = field(default_factory=dict)
     notices: dict[str, list[int]] = field(default_factory=dict)
     rejections: list[dict[str, Any]] = field(default_factory=list)
+    rating_share: float = 0.3
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    apologies: list[str] = field(default_factory=list)
 
     async def start(self) -> None:
         await self.connect([f"peer.{unit}" for unit in self.units])
@@ -70,7 +77,49 @@ class CommuneSimulator(PeerBase):
         }
         await self.publish(f"commune.{spec.unit}.hoso", json.dumps(body).encode())
         if spec.self_decided:
-            self.later(lambda: self._status(spec, 2, hours=1))
+            self.later(lambda: self._status(spec, 7 if spec.withdrawn else 2, hours=1))
+
+    async def _send(self, spec: DossierSpec, kind: str, key: str, **fields: Any) -> None:
+        body = {
+            "LoaiBanTin": kind,
+            "MaBanTin": str(uuid.uuid4()),
+            "MaDonVi": spec.unit,
+            "MaHoSo": spec.code,
+            **fields,
+        }
+        await self.publish(f"commune.{spec.unit}.{key}", json.dumps(body).encode())
+
+    async def _fee(self, spec: DossierSpec) -> None:
+        await self._send(
+            spec,
+            "ThuPhiLePhi",
+            "phi",
+            ThoiGian=compact(spec.received_at + timedelta(hours=1, minutes=5)),
+            SoTien=spec.fee_vnd,
+            SoBienLai=f"BL{spec.code[-11:].replace('-', '')}",
+        )
+
+    async def _rate(self, spec: DossierSpec, moment: datetime) -> None:
+        level = self.rng.choice((2, 3, 3, 1))
+        await self._send(
+            spec,
+            "DanhGiaHaiLong",
+            "danhgia",
+            ThoiGian=compact(moment),
+            MucDo=level,
+            GopY=None if level > 1 else "Thời gian chờ lâu",
+        )
+
+    async def _resubmit(self, spec: DossierSpec, missing: list[str], notified: str) -> None:
+        moment = datetime.strptime(notified, "%Y%m%d%H%M%S").replace(tzinfo=VIETNAM)
+        await self._send(
+            spec,
+            "BoSungHoSo",
+            "bosung",
+            ThoiGian=compact(moment + timedelta(days=2)),
+            DanhSachBoSung=missing,
+            NoiDung="Công dân đã bổ sung đủ",
+        )
 
     async def _status(self, spec: DossierSpec, status: int, *, hours: float) -> None:
         moment = spec.received_at + timedelta(hours=hours)
@@ -87,17 +136,30 @@ class CommuneSimulator(PeerBase):
             body["NoiDung"] = "Đã giải quyết"
         elif status == 3:
             body["LyDo"] = "Thành phần hồ sơ không hợp lệ theo quy định"
+        elif status == 7:
+            body["LyDo"] = "Công dân xin rút hồ sơ"
         await self.publish(f"commune.{spec.unit}.trangthai", json.dumps(body).encode())
         if status == 2:
             outcome = 3 if spec.refused else 9
             self.later(lambda: self._status(spec, outcome, hours=80 if spec.late else 4))
+            if spec.fee_vnd and not spec.refused:
+                self.later(lambda: self._fee(spec))
         elif status == 9 and not spec.by_post:
             self.later(lambda: self._status(spec, 10, hours=(80 if spec.late else 4) + 1))
+        elif status == 10 and self.rng.random() < self.rating_share:
+            self.later(lambda: self._rate(spec, moment + timedelta(minutes=10)))
 
     async def on_message(self, unit: str, body: bytes) -> None:
         data = json.loads(body)
-        if data.get("LoaiBanTin") == "KhongTiepNhan":
+        kind = data.get("LoaiBanTin")
+        if kind == "KhongTiepNhan":
             self.rejections.append(data)
+            return
+        if kind == "CanhBaoHanXuLy":
+            self.warnings.setdefault(data["MaHoSo"], []).append(data["Loai"])
+            return
+        if kind == "ThuXinLoi":
+            self.apologies.append(data["MaHoSo"])
             return
         code = data.get("MaHoSo", "")
         status = int(data.get("TrangThai", 0))
@@ -105,6 +167,11 @@ class CommuneSimulator(PeerBase):
         spec = self.dossiers.get(code)
         if spec is None or spec.self_decided:
             return
+        if status == 5:
+            missing, notified = list(data.get("DanhSachThieu") or []), data["ThoiGian"]
+            self.later(lambda: self._resubmit(spec, missing, notified))
+        if status == 10 and self.rng.random() < self.rating_share:
+            self.later(lambda: self._rate(spec, spec.received_at + timedelta(days=30)))
         if status == 9 and data.get("HinhThucTraKQ") == 1:
             # The result arrived from the deciding unit: hand it over at the counter.
             self.later(lambda: self._status(spec, 10, hours=200))

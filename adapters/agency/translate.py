@@ -4,26 +4,38 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from adapters.agency.wire import ApplicantInfo, Attachment, Rejected, StatusUpdate, Transfer
+from adapters.agency.lifecycle import apology_event
+from adapters.agency.wire import (
+    AgencyInbound,
+    Apology,
+    ApplicantInfo,
+    Attachment,
+    Rejected,
+    StatusUpdate,
+    Transfer,
+)
 from adapters.native import check_json_bytes, status_event, validation_failed
 from hub.errors import SchemaInvalid, SenderNotAllowed
 from schemas import (
     HUB_UNIT,
     CanonicalMessage,
     DocumentRef,
+    DossierEvent,
     DossierStatus,
     DossierTransferred,
     MessageNotAccepted,
     new_envelope,
 )
 
+_INBOUND: TypeAdapter[StatusUpdate | Apology] = TypeAdapter(AgencyInbound)
 
-def parse(body: bytes) -> StatusUpdate:
+
+def parse(body: bytes) -> StatusUpdate | Apology:
     check_json_bytes(body)
     try:
-        return StatusUpdate.model_validate_json(body)
+        return _INBOUND.validate_json(body)
     except ValidationError as exc:
         raise validation_failed(exc) from None
 
@@ -34,24 +46,14 @@ def to_canonical(body: bytes, *, unit_code: str) -> CanonicalMessage:
         raise SenderNotAllowed(
             f"agencyUnit {native.agencyUnit!r} does not match the publishing unit {unit_code!r}"
         )
-    if native.statusCode == DossierStatus.RESULT_RETURNED:
+    if isinstance(native, StatusUpdate) and native.statusCode == DossierStatus.RESULT_RETURNED:
         raise SenderNotAllowed("only the receiving one-stop section returns results (status 10)")
     try:
         message_id = UUID(native.messageId)
     except ValueError:
         raise SchemaInvalid("messageId: must be a UUID") from None
     try:
-        event = status_event(
-            status=native.statusCode,
-            unit=native.agencyUnit,
-            note=native.note,
-            decision_number=native.decisionNumber,
-            missing_items=native.missingItems,
-            reason=native.reason,
-            documents=tuple(
-                DocumentRef(name=a.fileName, uri=a.url, sha256=a.sha256) for a in native.attachments
-            ),
-        )
+        event = _event(native)
         return new_envelope(
             event,
             sender=native.agencyUnit,
@@ -64,6 +66,22 @@ def to_canonical(body: bytes, *, unit_code: str) -> CanonicalMessage:
         raise validation_failed(exc) from None
     except OverflowError:
         raise SchemaInvalid("eventTime: out of the representable range") from None
+
+
+def _event(native: StatusUpdate | Apology) -> DossierEvent:
+    if isinstance(native, Apology):
+        return apology_event(native)
+    return status_event(
+        status=native.statusCode,
+        unit=native.agencyUnit,
+        note=native.note,
+        decision_number=native.decisionNumber,
+        missing_items=native.missingItems,
+        reason=native.reason,
+        documents=tuple(
+            DocumentRef(name=a.fileName, uri=a.url, sha256=a.sha256) for a in native.attachments
+        ),
+    )
 
 
 def transfer(message: CanonicalMessage) -> bytes:

@@ -51,7 +51,7 @@ class StatusUpdate(NativeModel):
     messageId: str
     agencyUnit: str
     dossierNo: str
-    statusCode: int = Field(description="National status code 2, 3, 4, 5, 6, 8 or 9.")
+    statusCode: int = Field(description="National status code 2, 3, 4, 5, 6, 7, 8 or 9.")
     eventTime: AwareDatetime
     note: str | None = None
     decisionNumber: str | None = None
@@ -60,7 +60,55 @@ class StatusUpdate(NativeModel):
     attachments: tuple[Attachment, ...] = ()
 
 
-AgencyInbound = Annotated[StatusUpdate, Field(discriminator="messageType")]
+class Apology(NativeModel):
+    """Agency → hub: apology for a delay, with its reason and the new date (once only)."""
+
+    messageType: Literal["APOLOGY"]
+    messageId: str
+    agencyUnit: str
+    dossierNo: str
+    eventTime: AwareDatetime
+    reason: str
+    newDueDate: AwareDatetime
+
+
+AgencyInbound = Annotated[StatusUpdate | Apology, Field(discriminator="messageType")]
+
+
+class Resubmission(NativeModel):
+    """Hub → agency: the completed dossier after a supplement request; the count restarts."""
+
+    messageType: Literal["RESUBMISSION"] = "RESUBMISSION"
+    messageId: str
+    dossierNo: str
+    receivingUnit: str
+    resubmittedAt: AwareDatetime
+    dueDate: AwareDatetime | None
+    completedItems: tuple[str, ...]
+    attachments: tuple[Attachment, ...] = ()
+    note: str | None = None
+
+
+class Withdrawal(NativeModel):
+    """Hub → agency: the citizen withdrew the dossier; stop processing it."""
+
+    messageType: Literal["WITHDRAWAL"] = "WITHDRAWAL"
+    messageId: str
+    dossierNo: str
+    receivingUnit: str
+    withdrawnAt: AwareDatetime
+    reason: str | None = None
+
+
+class DueWarning(NativeModel):
+    """Hub → agency: a dossier it decides is due in one working day, or past due."""
+
+    messageType: Literal["DUE_WARNING"] = "DUE_WARNING"
+    messageId: str
+    dossierNo: str
+    kind: Literal["DUE_SOON", "OVERDUE"]
+    dueDate: AwareDatetime
+    warnedAt: AwareDatetime
 
 
 class Rejected(NativeModel):
@@ -73,4 +121,6 @@ class Rejected(NativeModel):
     reason: str
 
 
-AgencyOutbound = Annotated[Transfer | Rejected, Field(discriminator="messageType")]
+AgencyOutbound = Annotated[
+    Transfer | Rejected | Resubmission | Withdrawal | DueWarning, Field(discriminator="messageType")
+]

@@ -6,9 +6,11 @@ from uuid import UUID, uuid4
 
 from pydantic import TypeAdapter, ValidationError
 
+from adapters.commune.lifecycle import lifecycle_event
 from adapters.commune.wire import (
     CapNhatTrangThai,
     CommuneInbound,
+    CommuneInboundMessage,
     FileBlock,
     KhongTiepNhan,
     ResultBlock,
@@ -40,10 +42,10 @@ from schemas import (
 )
 from schemas.events import status_of_event
 
-_INBOUND: TypeAdapter[TiepNhanHoSo | CapNhatTrangThai] = TypeAdapter(CommuneInbound)
+_INBOUND: TypeAdapter[CommuneInboundMessage] = TypeAdapter(CommuneInbound)
 
 
-def parse(body: bytes) -> TiepNhanHoSo | CapNhatTrangThai:
+def parse(body: bytes) -> CommuneInboundMessage:
     check_json_bytes(body)
     try:
         return _INBOUND.validate_json(body)
@@ -68,7 +70,16 @@ def to_canonical(body: bytes, *, unit_code: str) -> CanonicalMessage:
     try:
         if isinstance(native, TiepNhanHoSo):
             return _received(native)
-        return _status(native)
+        if isinstance(native, CapNhatTrangThai):
+            return _status(native)
+        return new_envelope(
+            lifecycle_event(native),
+            sender=native.MaDonVi,
+            recipient=HUB_UNIT,
+            dossier_code=native.MaHoSo,
+            occurred_at=parse_compact_time(native.ThoiGian, field="ThoiGian"),
+            message_id=_message_id(native.MaBanTin),
+        )
     except ValidationError as exc:
         raise validation_failed(exc) from None
 

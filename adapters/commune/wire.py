@@ -75,7 +75,60 @@ class CapNhatTrangThai(NativeModel):
     LyDo: str | None = None
 
 
-CommuneInbound = Annotated[TiepNhanHoSo | CapNhatTrangThai, Field(discriminator="LoaiBanTin")]
+class BoSungHoSo(NativeModel):
+    """The citizen completed the dossier after a supplement request (resubmission)."""
+
+    LoaiBanTin: Literal["BoSungHoSo"]
+    MaBanTin: str
+    MaDonVi: str
+    MaHoSo: str
+    ThoiGian: CompactTime = Field(description="When the completed dossier arrived.")
+    DanhSachBoSung: tuple[str, ...] = Field(description="Every item supplied, in one go.")
+    TepDinhKem: tuple[FileBlock, ...] = ()
+    NoiDung: str | None = None
+
+
+class XinLoiHenLai(NativeModel):
+    """Apology and new date for a dossier the commune decides (once per dossier)."""
+
+    LoaiBanTin: Literal["XinLoiHenLai"]
+    MaBanTin: str
+    MaDonVi: str
+    MaHoSo: str
+    ThoiGian: CompactTime
+    LyDo: str
+    NgayHenTraMoi: CompactTime = Field(description="The new date the result is due.")
+
+
+class ThuPhiLePhi(NativeModel):
+    """A fee or charge collected, with its electronic receipt number."""
+
+    LoaiBanTin: Literal["ThuPhiLePhi"]
+    MaBanTin: str
+    MaDonVi: str
+    MaHoSo: str
+    ThoiGian: CompactTime
+    SoTien: int = Field(description="Amount in VND.")
+    SoBienLai: str = Field(description="Electronic receipt number (biên lai điện tử).")
+    NoiDung: str | None = None
+
+
+class DanhGiaHaiLong(NativeModel):
+    """The citizen's satisfaction rating and feedback (kiosk or counter)."""
+
+    LoaiBanTin: Literal["DanhGiaHaiLong"]
+    MaBanTin: str
+    MaDonVi: str
+    MaHoSo: str
+    ThoiGian: CompactTime
+    MucDo: int = Field(description="1 không hài lòng, 2 hài lòng, 3 rất hài lòng.")
+    GopY: str | None = Field(default=None, description="Feedback (phản ánh, kiến nghị).")
+
+
+CommuneInboundMessage = (
+    TiepNhanHoSo | CapNhatTrangThai | BoSungHoSo | XinLoiHenLai | ThuPhiLePhi | DanhGiaHaiLong
+)
+CommuneInbound = Annotated[CommuneInboundMessage, Field(discriminator="LoaiBanTin")]
 
 
 class ResultBlock(NativeModel):
@@ -110,4 +163,30 @@ class KhongTiepNhan(NativeModel):
     LyDo: str
 
 
-CommuneOutbound = Annotated[ThongBaoHoSo | KhongTiepNhan, Field(discriminator="LoaiBanTin")]
+class CanhBaoHanXuLy(NativeModel):
+    """Hub → commune: a dossier it received is due in one working day, or past due."""
+
+    LoaiBanTin: Literal["CanhBaoHanXuLy"] = "CanhBaoHanXuLy"
+    MaBanTin: str
+    MaHoSo: str
+    ThoiGian: CompactTime
+    DonViXuLy: str
+    Loai: Literal["SapDenHan", "QuaHan"] = Field(description="Due soon, or past due.")
+    HanXuLy: CompactTime = Field(description="The due date.")
+
+
+class ThuXinLoi(NativeModel):
+    """Hub → commune: the deciding unit apologised for a delay and set a new date."""
+
+    LoaiBanTin: Literal["ThuXinLoi"] = "ThuXinLoi"
+    MaBanTin: str
+    MaHoSo: str
+    ThoiGian: CompactTime
+    DonViXuLy: str
+    LyDo: str
+    NgayHenTraMoi: CompactTime
+
+
+CommuneOutbound = Annotated[
+    ThongBaoHoSo | KhongTiepNhan | CanhBaoHanXuLy | ThuXinLoi, Field(discriminator="LoaiBanTin")
+]

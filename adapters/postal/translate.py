@@ -87,3 +87,51 @@ def parse_event_time(text: str) -> datetime:
 
 def format_event_time(moment: datetime) -> str:
     return moment.astimezone(VIETNAM).strftime(codes.EVENT_TIME_FORMAT)
+
+
+SUPPLEMENT_LETTER_SUFFIX = "-BS"
+"""Order number suffix of a supplement request letter (``<dossier code>-BS``); the result
+return order's number is the dossier code itself."""
+
+
+def supplement_letter_number(dossier_code: str) -> str:
+    return dossier_code + SUPPLEMENT_LETTER_SUFFIX
+
+
+def dossier_code_of(order_number: str) -> str:
+    """The dossier an order belongs to: its number, without a letter suffix."""
+    return order_number.removesuffix(SUPPLEMENT_LETTER_SUFFIX)
+
+
+def supplement_letter_request(
+    dossier: Dossier, *, sender_unit: Unit, receiving_unit: Unit, province_code: str
+) -> CreateOrderRequest:
+    """The letter carrying a supplement request to a citizen whose dossier came by post:
+    to the delivery address when there is one, otherwise to the applicant's address in
+    the receiving commune's district."""
+    if dossier.delivery_address is not None:
+        result = order_request_for(dossier, sender_unit=sender_unit, weight_grams=50)
+        return result.model_copy(
+            update={
+                "order_number": supplement_letter_number(dossier.code),
+                "note": f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ {dossier.code}",
+            }
+        )
+    applicant = dossier.applicant
+    if not sender_unit.postal_code or not applicant.phone or not receiving_unit.district_code:
+        raise NotDeliverableByPost(f"dossier {dossier.code}: no phone or postal code for a letter")
+    return CreateOrderRequest(
+        order_number=supplement_letter_number(dossier.code),
+        sender_name=sender_unit.name,
+        sender_address=sender_unit.name,
+        sender_province=province_postal_code(sender_unit.postal_code),
+        sender_district=sender_unit.postal_code,
+        receiver_name=applicant.full_name,
+        receiver_phone=applicant.phone,
+        receiver_address=applicant.address,
+        receiver_province=province_code,
+        receiver_district=receiving_unit.district_code,
+        cod_amount=0,
+        weight=50,
+        note=f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ {dossier.code}",
+    )

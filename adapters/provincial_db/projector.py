@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 import structlog
 
-from adapters.provincial_db import sql
+from adapters.provincial_db import lifecycle, sql
 from adapters.provincial_db.rows import Row, timeline_row, writes_of
 from hub.db import Connection, PoolOrConnection, connection_from
 from hub.errors import PermanentError
@@ -84,7 +84,11 @@ async def _apply(conn: Connection, messages: list[CanonicalMessage]) -> None:
     await _many(conn, sql.UPSERT_POSTAL_ORDER, writes.postal_orders)
     await _many(conn, sql.INSERT_POSTAL_ORDER_IF_MISSING, writes.postal_order_stubs)
     await _many(conn, sql.INSERT_POSTAL_EVENT, writes.postal_events)
-    await conn.execute(sql.REFRESH_DOSSIERS, [m.correlation_id for m in messages])
+    await _many(conn, lifecycle.INSERT_FEE, lifecycle.fee_rows(messages))
+    await _many(conn, lifecycle.INSERT_RATING, lifecycle.rating_rows(messages))
+    codes = [m.correlation_id for m in messages]
+    await conn.execute(sql.REFRESH_DOSSIERS, codes)
+    await conn.execute(lifecycle.REFRESH_LIFECYCLE, codes)
     if writes.order_numbers:
         await conn.execute(sql.REFRESH_POSTAL_ORDERS, writes.order_numbers)
 

@@ -95,7 +95,8 @@ WITH touched AS (
     SELECT DISTINCT ON (t.dossier_code) t.dossier_code,
            (t.payload ->> 'due_at')::timestamptz AS due_at
     FROM entries AS t
-    WHERE t.type IN ('dossier.transferred', 'dossier.accepted')
+    WHERE t.type IN ('dossier.transferred', 'dossier.accepted', 'dossier.resubmitted',
+                     'dossier.delay_apologised')
       AND t.payload ->> 'due_at' IS NOT NULL
     ORDER BY t.dossier_code, t.sequence DESC NULLS LAST, t.occurred_at DESC, t.message_id DESC
 ), marks AS (

@@ -44,6 +44,7 @@ def build_plan(
     post_share: float = 0.3,
     late_share: float = 0.1,
     refuse_share: float = 0.05,
+    withdraw_share: float = 0.03,
 ) -> DemoPlan:
     rng = random.Random(seed)
     communes = choose_communes(registry)
@@ -53,6 +54,7 @@ def build_plan(
     flags = _quota(rng, count, handoff_share), _quota(rng, count, post_share)
     late = _quota(rng, count, late_share)
     refused = _quota(rng, count, refuse_share)
+    withdrawn = _quota(rng, count, withdraw_share)
     sequences: dict[str, int] = {}
     start = datetime.combine(day, time(7, 30), VIETNAM)
     specs = []
@@ -61,6 +63,9 @@ def build_plan(
         sequences[unit.code] = sequences.get(unit.code, 0) + 1
         procedure = rng.choice(remote if flags[0][i] else local)
         by_post = flags[1][i]
+        self_decided = procedure.competent is UnitKind.COMMUNE
+        refuses = refused[i] and self_decided
+        withdraws = withdrawn[i] and self_decided and not refuses
         specs.append(
             DossierSpec(
                 unit=unit.code,
@@ -71,9 +76,11 @@ def build_plan(
                 by_post=by_post,
                 applicant=_applicant(rng, unit),
                 delivery=_delivery(rng, unit) if by_post else None,
-                self_decided=procedure.competent is UnitKind.COMMUNE,
+                self_decided=self_decided,
                 late=late[i],
-                refused=refused[i] and procedure.competent is UnitKind.COMMUNE,
+                refused=refuses,
+                withdrawn=withdraws,
+                fee_vnd=procedure.fee_vnd if self_decided and not withdraws else 0,
             )
         )
     district_codes = {u.district_code for u in communes}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from adapters.provincial_db.queries import incomplete_timelines, last_received_b
 from hub.bootstrap import migrate_database
 from hub.broker_setup import apply_topology
 from hub.deadlines import next_working_day
+from hub.demo.lifecycle import lifecycle_counts, run_deadline_scans
 from hub.demo.plan import DemoPlan, build_plan
 from hub.demo.workers import HubWorkers
 from hub.registry import load_registry
@@ -30,6 +32,8 @@ from simulators.peer import Delays
 from simulators.postal_server import PostalSimConfig, start_postal_server
 
 FIRST_DEMO_DAY = date(2019, 4, 1)
+STALL_S = 4.0
+"""Seconds without a dossier reaching a final state before the deadline scans run."""
 LAST_SEED_ERA_DAY = date(2025, 6, 30)
 
 
@@ -49,6 +53,14 @@ class DemoResult:
     returned_by_post: int
     still_open: int
     refused: int
+    supplements: int
+    resubmissions: int
+    withdrawals: int
+    due_soon_warnings: int
+    overdue_flagged: int
+    apologies: int
+    fees_paid: int
+    ratings: int
     timelines_incomplete: int
     not_accepted: int
     seconds: float
@@ -115,6 +127,8 @@ async def run_demo(
             delays=Delays(0.1, 1.0),
             seed=2,
             refuse_share=0.05,
+            supplement_share=0.1,
+            hold_share=0.08,
             units=[u.code for u in plan.agencies],
         )
         try:
@@ -127,7 +141,9 @@ async def run_demo(
             await communes.start()
             await agencies.start()
             started = asyncio.get_running_loop().time()
-            result = await _drive(conn, plan, communes, console, timeout_s)
+            result = await _drive(
+                conn, plan, communes, console, timeout_s, lambda: _deadlines(settings, conn, plan)
+            )
             elapsed = asyncio.get_running_loop().time() - started
         finally:
             await communes.close()
@@ -151,6 +167,7 @@ async def run_demo(
             returned_by_post=summary.returned_by_post,
             still_open=summary.still_open,
             refused=summary.refused,
+            **await lifecycle_counts(conn, codes),
             timelines_incomplete=await incomplete_timelines(conn, codes),
             not_accepted=len(communes.rejections) + len(agencies.rejections),
             seconds=round(elapsed, 1),
@@ -159,14 +176,21 @@ async def run_demo(
         await conn.close()
 
 
+async def _deadlines(settings: Settings, conn: asyncpg.Connection, plan: DemoPlan) -> None:
+    await run_deadline_scans(settings, conn, [d.code for d in plan.dossiers])
+
+
 async def _drive(
     conn: asyncpg.Connection,
     plan: DemoPlan,
     communes: CommuneSimulator,
     console: Console,
     timeout_s: float,
+    on_stall: Callable[[], Awaitable[None]],
 ) -> int:
-    """Register every dossier, then follow progress until all are final or time is up."""
+    """Register every dossier, then follow progress until all are final or time is up.
+    When progress stalls (dossiers the agencies left for the deadline warnings), run the
+    deadline scans once."""
     codes = [d.code for d in plan.dossiers]
     columns = (
         TextColumn("{task.description}"),
@@ -183,7 +207,9 @@ async def _drive(
             progress.update(sent, completed=index)
             if index % 50 == 0:
                 await asyncio.sleep(0.1)
-        deadline = asyncio.get_running_loop().time() + timeout_s
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        last_final, last_change, scanned = -1, loop.time(), False
         while True:
             summary = await demo_summary(conn, codes)
             progress.update(
@@ -194,6 +220,12 @@ async def _drive(
                     f"resolved {summary.resolved} · by post {summary.returned_by_post}"
                 ),
             )
-            if summary.final >= len(codes) or asyncio.get_running_loop().time() > deadline:
+            if summary.final >= len(codes) or loop.time() > deadline:
                 return summary.dossiers
+            if summary.final != last_final:
+                last_final, last_change = summary.final, loop.time()
+            elif not scanned and loop.time() - last_change > STALL_S:
+                progress.update(done, detail="deadline scans (simulated clock)")
+                await on_stall()
+                scanned = True
             await asyncio.sleep(0.5)

@@ -6,22 +6,39 @@ CLAIM_INBOX = """
 INSERT INTO hub.inbox (message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING message_id
 """
 LOCK_DOSSIER = """
-SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier
+SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier,
+       supplement_requested, deadline_extended, warned_due_at, overdue_due_at
 FROM hub.dossiers WHERE code = $1 FOR UPDATE
 """
 GET_DOSSIER = """
-SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier
+SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier,
+       supplement_requested, deadline_extended, warned_due_at, overdue_due_at
 FROM hub.dossiers WHERE code = $1
 """
 UPSERT_DOSSIER = """
 INSERT INTO hub.dossiers
-    (code, competent_unit, status, sequence, due_at, postal_item_code, dossier)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+    (code, competent_unit, status, sequence, due_at, postal_item_code, dossier,
+     supplement_requested, deadline_extended, warned_due_at, overdue_due_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (code) DO UPDATE SET
     competent_unit = EXCLUDED.competent_unit, status = EXCLUDED.status,
     sequence = EXCLUDED.sequence, due_at = EXCLUDED.due_at,
-    postal_item_code = EXCLUDED.postal_item_code, updated_at = now()
+    postal_item_code = EXCLUDED.postal_item_code,
+    supplement_requested = EXCLUDED.supplement_requested,
+    deadline_extended = EXCLUDED.deadline_extended,
+    warned_due_at = EXCLUDED.warned_due_at, overdue_due_at = EXCLUDED.overdue_due_at,
+    updated_at = now()
 """
+SELECT_DEADLINE_CANDIDATES = """
+SELECT code, competent_unit, status, sequence, due_at, postal_item_code, dossier,
+       supplement_requested, deadline_extended, warned_due_at, overdue_due_at
+FROM hub.dossiers
+WHERE status IN (1, 2, 4, 6) AND due_at > $1 AND due_at <= $2
+  AND (warned_due_at IS DISTINCT FROM due_at OR overdue_due_at IS DISTINCT FROM due_at)
+ORDER BY due_at
+LIMIT $3
+"""
+"""Open dossiers due in a window around now that still lack a warning or a past-due flag."""
 INSERT_OUTBOX = """
 INSERT INTO hub.outbox (message_id, exchange, routing_key, body, headers)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])

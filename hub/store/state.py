@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,10 @@ def _state(row: asyncpg.Record) -> DossierState:
         sequence=row["sequence"],
         due_at=row["due_at"],
         postal_item_code=row["postal_item_code"],
+        supplement_requested=row["supplement_requested"],
+        deadline_extended=row["deadline_extended"],
+        warned_due_at=row["warned_due_at"],
+        overdue_due_at=row["overdue_due_at"],
     )
 
 
@@ -49,4 +54,16 @@ async def save_dossier(conn: Connection, state: DossierState) -> None:
         state.due_at,
         state.postal_item_code,
         state.dossier.model_dump_json(),
+        state.supplement_requested,
+        state.deadline_extended,
+        state.warned_due_at,
+        state.overdue_due_at,
     )
+
+
+async def deadline_candidates(
+    conn: Connection | asyncpg.Pool, *, due_after: datetime, due_before: datetime, limit: int
+) -> list[DossierState]:
+    """Open dossiers due in ``(due_after, due_before]`` still lacking a warning or a flag."""
+    rows: Any = await conn.fetch(q.SELECT_DEADLINE_CANDIDATES, due_after, due_before, limit)
+    return [_state(row) for row in rows]

@@ -109,7 +109,7 @@ def test_status_9_is_a_result_issued_with_its_decision_and_attachments() -> None
     )
 
 
-@pytest.mark.parametrize("status", [4, 6, 8])
+@pytest.mark.parametrize("status", [4, 6])
 def test_other_statuses_are_progress_reports(status: int) -> None:
     assert translate(status_update(status)).payload == ProgressReported(
         unit=AGENCY, status=DossierStatus(status)
@@ -118,7 +118,7 @@ def test_other_statuses_are_progress_reports(status: int) -> None:
 
 @pytest.mark.parametrize(
     ("status", "missing"),
-    [(3, "reason"), (5, "missing items"), (9, "decision number")],
+    [(3, "reason"), (5, "missing items"), (8, "reason"), (9, "decision number")],
 )
 def test_a_status_without_its_required_detail_is_schema_invalid(status: int, missing: str) -> None:
     with pytest.raises(SchemaInvalid, match=missing):
@@ -285,8 +285,12 @@ JSON_VALUES = st.recursive(
     max_leaves=8,
 )
 FIELDS = sorted(
-    set(status_update(2)) | {"note", "decisionNumber", "missingItems", "reason", "attachments"}
+    set(status_update(2))
+    | {"note", "decisionNumber", "missingItems", "reason", "attachments", "newDueDate"}
 )
+APOLOGY = {
+    k: v for k, v in status_update(0, messageType="APOLOGY").items() if k != "statusCode"
+} | {"reason": "Chờ phối hợp", "newDueDate": "2019-05-27T17:00:00+07:00"}
 
 
 def translates_or_fails_permanently(raw: bytes) -> None:
@@ -309,7 +313,13 @@ def test_arbitrary_json_objects_translate_or_fail_permanently(native: dict[str, 
 
 @given(
     base=st.sampled_from(
-        [status_update(2), status_update(5, missingItems=["x"]), status_update(9)]
+        [
+            status_update(2),
+            status_update(5, missingItems=["x"]),
+            status_update(8, reason="x"),
+            status_update(9),
+            APOLOGY,
+        ]
     ),
     changes=st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES, max_size=3),
     removed=st.sets(st.sampled_from(FIELDS), max_size=2),

@@ -210,7 +210,7 @@ def test_status_10_is_the_result_returned_at_the_counter() -> None:
     assert message.payload == ResultReturned(unit=COMMUNE, method=ReturnMethod.IN_PERSON)
 
 
-@pytest.mark.parametrize("status", [4, 6, 7, 8])
+@pytest.mark.parametrize("status", [4, 6])
 def test_other_statuses_are_progress_reports(status: int) -> None:
     message = translate(status_update(status))
 
@@ -219,7 +219,7 @@ def test_other_statuses_are_progress_reports(status: int) -> None:
 
 @pytest.mark.parametrize(
     ("status", "missing"),
-    [(3, "reason"), (5, "missing items"), (9, "decision number")],
+    [(3, "reason"), (5, "missing items"), (8, "reason"), (9, "decision number")],
 )
 def test_a_status_without_its_required_detail_is_schema_invalid(status: int, missing: str) -> None:
     with pytest.raises(SchemaInvalid, match=missing):
@@ -445,7 +445,29 @@ FIELDS = sorted(
     | set(status_update(2))
     | {"HinhThucTraKQ", "DiaChiNhanKQ", "TepDinhKem"}
     | {"LePhi", "NoiDung", "SoQuyetDinh", "DanhSachThieu", "LyDo"}
+    | {"ThoiGian", "DanhSachBoSung", "NgayHenTraMoi", "SoTien", "SoBienLai", "MucDo", "GopY"}
 )
+
+
+def lifecycle_message(kind: str, **fields: Any) -> dict[str, Any]:
+    base = {k: v for k, v in status_update(0).items() if k != "TrangThai"}
+    return base | {"LoaiBanTin": kind} | fields
+
+
+LIFECYCLE_MESSAGES = [
+    status_update(7, LyDo="Công dân xin rút"),
+    status_update(8, LyDo="Tranh chấp"),
+    lifecycle_message("BoSungHoSo", DanhSachBoSung=["Sơ đồ"]),
+    lifecycle_message("XinLoiHenLai", LyDo="Chậm", NgayHenTraMoi="20190527170000"),
+    lifecycle_message("ThuPhiLePhi", SoTien=50000, SoBienLai="BL-1"),
+    lifecycle_message("DanhGiaHaiLong", MucDo=3, GopY="Tốt"),
+]
+"""The later lifecycle messages, valid as they stand."""
+
+
+def test_every_lifecycle_message_sample_translates() -> None:
+    for native in LIFECYCLE_MESSAGES:
+        assert isinstance(translate(native), Envelope)
 
 
 def translates_or_fails_permanently(raw: bytes) -> None:
@@ -468,7 +490,9 @@ def test_arbitrary_json_objects_translate_or_fail_permanently(native: dict[str, 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
-    base=st.sampled_from([registration(), by_post(), status_update(2), status_update(9)]),
+    base=st.sampled_from(
+        [registration(), by_post(), status_update(2), status_update(9), *LIFECYCLE_MESSAGES]
+    ),
     changes=st.dictionaries(st.sampled_from(sorted(FIELDS)), JSON_VALUES, max_size=3),
     removed=st.sets(st.sampled_from(FIELDS), max_size=2),
 )
