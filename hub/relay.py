@@ -52,9 +52,7 @@ class OutboxRelay:
             return
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                rows = await outbox.lock_ids(conn, ids)
-                await publish_all(self._publisher, rows)
-                await outbox.delete(conn, [r.id for r in rows if r.id is not None])
+                await publish_all(self._publisher, await outbox.take_ids(conn, ids))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -63,9 +61,8 @@ class OutboxRelay:
     async def sweep_once(self, *, older_than_s: float | None = None) -> int:
         age = self._sweep_after_s if older_than_s is None else older_than_s
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await outbox.lock_stale(conn, older_than_s=age, limit=self._batch)
+            rows = await outbox.take_stale(conn, older_than_s=age, limit=self._batch)
             await publish_all(self._publisher, rows)
-            await outbox.delete(conn, [r.id for r in rows if r.id is not None])
         if rows:
             log.info("outbox_swept", published=len(rows))
         return len(rows)

@@ -49,13 +49,14 @@ def _message(row: asyncpg.Record) -> OutboxMessage:
     )
 
 
-async def lock_ids(conn: Connection, ids: Sequence[int]) -> list[OutboxMessage]:
-    return [_message(row) for row in await conn.fetch(q.LOCK_OUTBOX_IDS, list(ids))]
+async def take_ids(conn: Connection, ids: Sequence[int]) -> list[OutboxMessage]:
+    """Delete these rows (those no other transaction holds) and return them, in id order.
+    Inside the caller's transaction: if publishing them fails, the rollback keeps them."""
+    rows = await conn.fetch(q.TAKE_OUTBOX_IDS, list(ids))
+    return sorted((_message(r) for r in rows), key=lambda m: m.id or 0)
 
 
-async def lock_stale(conn: Connection, *, older_than_s: float, limit: int) -> list[OutboxMessage]:
-    return [_message(r) for r in await conn.fetch(q.LOCK_OUTBOX_STALE, older_than_s, limit)]
-
-
-async def delete(conn: Connection, ids: Sequence[int]) -> None:
-    await conn.execute(q.DELETE_OUTBOX, list(ids))
+async def take_stale(conn: Connection, *, older_than_s: float, limit: int) -> list[OutboxMessage]:
+    """Like :func:`take_ids`, for the oldest rows older than ``older_than_s``."""
+    rows = await conn.fetch(q.TAKE_OUTBOX_STALE, older_than_s, limit)
+    return sorted((_message(r) for r in rows), key=lambda m: m.id or 0)

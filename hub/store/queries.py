@@ -29,6 +29,20 @@ ON CONFLICT (code) DO UPDATE SET
     warned_due_at = EXCLUDED.warned_due_at, overdue_due_at = EXCLUDED.overdue_due_at,
     updated_at = now()
 """
+SELECT_PARTS = """
+SELECT procedure_code, competent_unit, status, due_at, decision_number, summary, reason
+FROM hub.dossier_parts WHERE dossier_code = $1 ORDER BY position
+"""
+UPSERT_PART = """
+INSERT INTO hub.dossier_parts
+    (dossier_code, procedure_code, position, competent_unit, status, due_at, decision_number,
+     summary, reason)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (dossier_code, procedure_code) DO UPDATE SET
+    competent_unit = EXCLUDED.competent_unit, status = EXCLUDED.status,
+    due_at = EXCLUDED.due_at, decision_number = EXCLUDED.decision_number,
+    summary = EXCLUDED.summary, reason = EXCLUDED.reason, updated_at = now()
+"""
 SELECT_DEADLINE_CANDIDATES = """
 SELECT code, competent_unit, status, sequence, due_at, postal_item_code, dossier,
        supplement_requested, deadline_extended, warned_due_at, overdue_due_at
@@ -44,16 +58,21 @@ INSERT INTO hub.outbox (message_id, exchange, routing_key, body, headers)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])
 RETURNING id
 """
-LOCK_OUTBOX_IDS = """
-SELECT id, message_id, exchange, routing_key, body, headers
-FROM hub.outbox WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED
+TAKE_OUTBOX_IDS = """
+WITH picked AS (
+    SELECT id FROM hub.outbox WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED
+)
+DELETE FROM hub.outbox o USING picked WHERE o.id = picked.id
+RETURNING o.id, o.message_id, o.exchange, o.routing_key, o.body, o.headers
 """
-LOCK_OUTBOX_STALE = """
-SELECT id, message_id, exchange, routing_key, body, headers
-FROM hub.outbox WHERE created_at < now() - make_interval(secs => $1)
-ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+TAKE_OUTBOX_STALE = """
+WITH picked AS (
+    SELECT id FROM hub.outbox WHERE created_at < now() - make_interval(secs => $1)
+    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+)
+DELETE FROM hub.outbox o USING picked WHERE o.id = picked.id
+RETURNING o.id, o.message_id, o.exchange, o.routing_key, o.body, o.headers
 """
-DELETE_OUTBOX = "DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])"
 COUNT_OUTBOX = "SELECT count(*) FROM hub.outbox"
 LOCK_POSTAL_CURSOR = "SELECT cursor FROM hub.postal_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED"
 SAVE_POSTAL_CURSOR = "UPDATE hub.postal_cursor SET cursor = $1 WHERE id = 1"
