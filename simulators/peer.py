@@ -21,6 +21,7 @@ PUBLISH_ATTEMPTS = 60
 DOSSIER_CODE_FIELDS = ("MaHoSo", "dossierNo")
 """Where each wire format carries the dossier code (commune, agency)."""
 MESSAGE_ID_FIELDS = ("MaBanTin", "messageId")
+MAX_CODE_BYTES = 64
 
 
 def _field(body: bytes, names: tuple[str, ...]) -> str | None:
@@ -35,8 +36,10 @@ def _field(body: bytes, names: tuple[str, ...]) -> str | None:
 
 def dossier_code_of(body: bytes) -> str | None:
     """The dossier code a peer puts in the AMQP correlation id (docs/integration.md): the
-    hub spreads its ingress over shards by it, so one dossier's messages stay in order."""
-    return _field(body, DOSSIER_CODE_FIELDS)
+    hub spreads its ingress over shards by it, so one dossier's messages stay in order. None
+    when there is none, or it could not be one (an AMQP short string holds 255 bytes)."""
+    code = _field(body, DOSSIER_CODE_FIELDS)
+    return code if code is not None and len(code.encode()) <= MAX_CODE_BYTES else None
 
 
 def message_id_of(body: bytes) -> str | None:

@@ -155,10 +155,13 @@ async def register_all(communes: CommuneSimulator, specs: Any, rate_per_s: float
 
 
 COUNT_REPEATS = """
+-- once per dossier, or once per part of a linked group (a part's own events name it; its
+-- hand-off names the part's unit)
 SELECT coalesce(sum(n - 1), 0) FROM (
     SELECT count(*) AS n FROM province.timeline
     WHERE dossier_code = ANY($1::text[]) AND type = ANY($2::text[])
-    GROUP BY dossier_code, type HAVING count(*) > 1
+    GROUP BY dossier_code, type, coalesce(payload->>'part', payload->>'to_unit')
+    HAVING count(*) > 1
 ) repeats
 """
 COUNT_POSTAL_REPEATS = """
@@ -171,6 +174,7 @@ COUNT_MULTIPLE_FINALS = """
 SELECT count(*) FROM (
     SELECT dossier_code FROM province.timeline
     WHERE dossier_code = ANY($1::text[]) AND type = ANY($2::text[])
+      AND payload->>'part' IS NULL  -- a linked group's part may be refused; the dossier goes on
     GROUP BY dossier_code HAVING count(*) > 1
 ) twice
 """

@@ -11,7 +11,9 @@ import asyncpg
 import pytest
 
 FINAL_EVENT = {3: "dossier.refused", 7: "dossier.withdrawn", 10: "dossier.result_returned"}
-AFTER_FINAL = {"dossier.rated", "postal.status_changed"}
+AFTER_FINAL = {"dossier.rated", "dossier.fee_paid", "postal.status_changed"}
+"""What may follow the final status: a rating, postal tracking, and a fee paid when the
+result is handed over."""
 
 pytestmark = [pytest.mark.e2e]
 
@@ -89,3 +91,9 @@ async def test_every_demo_dossier_reaches_a_final_state_with_its_timeline_in_ord
     assert summary["supplements"] > 0
     assert summary["supplements"] == summary["resubmissions"]
     assert summary["withdrawals"] > 0
+    # And some dossiers were linked procedure groups, every part of them settled
+    assert summary["linked_groups"] > 0
+    assert summary["linked_parts"] >= 2 * summary["linked_groups"]
+    assert summary["linked_parts"] == (
+        summary["linked_parts_resolved"] + summary["linked_parts_refused"]
+    )
