@@ -76,22 +76,26 @@ def status_event(
     missing_items: Sequence[str],
     reason: str | None,
     documents: Sequence[DocumentRef] = (),
+    part: str | None = None,
 ) -> DossierEvent:
-    """The canonical event a peer's status code stands for (national codes 1-10)."""
+    """The canonical event a peer's status code stands for (national codes 1-10); ``part``
+    names the part of a linked group dossier it is about (None: the whole dossier)."""
     try:
         code = DossierStatus(status)
     except ValueError:
         raise SchemaInvalid(f"status {status} is not a national status code 1-10") from None
     if code is DossierStatus.ACCEPTED:
-        return DossierAccepted(unit=unit)
+        return DossierAccepted(unit=unit, part=part)
     if code is DossierStatus.NOT_ACCEPTED:
         if not reason:
             raise SchemaInvalid("a refusal (status 3) needs a reason")
-        return DossierRefused(unit=unit, reason=reason)
+        return DossierRefused(unit=unit, reason=reason, part=part)
     if code is DossierStatus.SUPPLEMENT_REQUESTED:
         if not missing_items:
             raise SchemaInvalid("a supplement request (status 5) lists the missing items")
-        return SupplementRequested(unit=unit, missing_items=tuple(missing_items), note=note)
+        return SupplementRequested(
+            unit=unit, missing_items=tuple(missing_items), note=note, part=part
+        )
     if code is DossierStatus.RESOLVED:
         if not decision_number:
             raise SchemaInvalid("a result (status 9) needs the decision number")
@@ -100,7 +104,10 @@ def status_event(
             decision_number=decision_number,
             summary=note or "",
             documents=tuple(documents),
+            part=part,
         )
+    if part is not None and code in (DossierStatus.RESULT_RETURNED, DossierStatus.WITHDRAWN):
+        raise SchemaInvalid(f"status {int(code)} concerns the whole dossier, not one part")
     if code is DossierStatus.RESULT_RETURNED:
         return ResultReturned(unit=unit, method=ReturnMethod.IN_PERSON)
     if code is DossierStatus.WITHDRAWN:
@@ -108,7 +115,7 @@ def status_event(
     if code is DossierStatus.PROCESSING_STOPPED:
         if not reason:
             raise SchemaInvalid("stopping the processing (status 8) needs a reason")
-        return ProcessingStopped(unit=unit, reason=reason)
+        return ProcessingStopped(unit=unit, reason=reason, part=part)
     if code is DossierStatus.NEWLY_REGISTERED:
         raise SchemaInvalid("status 1 is set by registering a dossier, not by an update")
-    return ProgressReported(unit=unit, status=code, note=note)
+    return ProgressReported(unit=unit, status=code, note=note, part=part)

@@ -12,6 +12,7 @@ from hub.deadlines import due_at
 from hub.errors import (
     DuplicateDossier,
     IllegalTransition,
+    SchemaInvalid,
     SenderNotAllowed,
     UnknownDossier,
 )
@@ -23,7 +24,9 @@ from hub.lifecycle_flows import (
     status_outgoing,
 )
 from hub.lifecycle_model import Decision, DossierState, Emitter, Outgoing
+from hub.linked_groups import PART_EVENTS, fan_out, update_part, withdraw
 from hub.registry import Registry, Unit, UnitKind
+from hub.transitions import ALLOWED
 from schemas import (
     HUB_UNIT,
     CanonicalMessage,
@@ -46,52 +49,6 @@ from schemas.events import status_of_event
 __all__ = ["ALLOWED", "Decision", "DossierState", "Outgoing", "competent_unit_for", "decide"]
 
 S = DossierStatus
-ALLOWED: dict[DossierStatus, frozenset[DossierStatus]] = {
-    S.NEWLY_REGISTERED: frozenset(
-        {
-            S.ACCEPTED,
-            S.NOT_ACCEPTED,
-            S.IN_PROGRESS,
-            S.SUPPLEMENT_REQUESTED,
-            S.RESOLVED,
-            S.WITHDRAWN,
-            S.PROCESSING_STOPPED,
-        }
-    ),
-    S.ACCEPTED: frozenset(
-        {
-            S.IN_PROGRESS,
-            S.SUPPLEMENT_REQUESTED,
-            S.NOT_ACCEPTED,
-            S.AWAITING_FINANCIAL_OBLIGATION,
-            S.RESOLVED,
-            S.WITHDRAWN,
-            S.PROCESSING_STOPPED,
-        }
-    ),
-    S.IN_PROGRESS: frozenset(
-        {
-            S.IN_PROGRESS,
-            S.SUPPLEMENT_REQUESTED,
-            S.NOT_ACCEPTED,
-            S.AWAITING_FINANCIAL_OBLIGATION,
-            S.RESOLVED,
-            S.WITHDRAWN,
-            S.PROCESSING_STOPPED,
-        }
-    ),
-    S.SUPPLEMENT_REQUESTED: frozenset(
-        {S.ACCEPTED, S.IN_PROGRESS, S.NOT_ACCEPTED, S.WITHDRAWN, S.PROCESSING_STOPPED}
-    ),
-    S.AWAITING_FINANCIAL_OBLIGATION: frozenset(
-        {S.IN_PROGRESS, S.RESOLVED, S.WITHDRAWN, S.PROCESSING_STOPPED}
-    ),
-    S.RESOLVED: frozenset({S.RESULT_RETURNED}),
-    S.NOT_ACCEPTED: frozenset(),
-    S.WITHDRAWN: frozenset(),
-    S.PROCESSING_STOPPED: frozenset(),
-    S.RESULT_RETURNED: frozenset(),
-}
 
 
 def decide(state: DossierState | None, message: CanonicalMessage, registry: Registry) -> Decision:
@@ -109,16 +66,16 @@ def decide(state: DossierState | None, message: CanonicalMessage, registry: Regi
     if isinstance(payload, SupplementResubmitted):
         _check_transition(state, DossierStatus.ACCEPTED)
         return resubmit(state, message, registry)
+    if state.parts and isinstance(payload, PART_EVENTS):
+        return update_part(state, message)
+    if state.parts and isinstance(payload, DossierWithdrawn):
+        return withdraw(state, message)
     return _status_change(state, message, registry)
 
 
 def competent_unit_for(dossier: Dossier, registry: Registry) -> Unit:
     """Content-based routing: the procedure's competent kind, for the receiving commune."""
-    procedure = registry.procedure(dossier.procedure_code)
-    receiving = registry.unit(dossier.receiving_unit)
-    if procedure.competent is UnitKind.COMMUNE:
-        return receiving
-    return registry.agency_for(procedure.competent, district_code=receiving.district_code)
+    return registry.competent_unit(dossier.procedure_code, receiving_code=dossier.receiving_unit)
 
 
 def _register(dossier: Dossier, message: CanonicalMessage, registry: Registry) -> Decision:
@@ -130,9 +87,11 @@ def _register(dossier: Dossier, message: CanonicalMessage, registry: Registry) -
             f"dossier code {dossier.code} does not carry {receiving.code}'s agency code "
             f"{receiving.agency_code}"
         )
-    procedure = registry.procedure(dossier.procedure_code)
     if dossier.delivery_address is not None:
         registry.unit(dossier.delivery_address.commune_code)
+    if dossier.group_code is not None:
+        return fan_out(dossier, message, registry)
+    procedure = registry.procedure(dossier.procedure_code)
     competent = competent_unit_for(dossier, registry)
     state = DossierState(
         dossier=dossier,
@@ -160,6 +119,8 @@ def _register(dossier: Dossier, message: CanonicalMessage, registry: Registry) -
 
 def _status_change(state: DossierState, message: CanonicalMessage, registry: Registry) -> Decision:
     payload = message.payload
+    if getattr(payload, "part", None) is not None:
+        raise SchemaInvalid(f"dossier {state.code} is not a linked group: it has no parts")
     new_status = status_of_event(payload)
     if new_status is None:
         raise IllegalTransition(f"{payload.type} is not a status change")

@@ -18,6 +18,19 @@ from schemas import (
 
 
 @dataclass(frozen=True)
+class PartState:
+    """One part of a linked group dossier: a member procedure and its competent unit."""
+
+    procedure_code: str
+    unit: str
+    status: DossierStatus
+    due_at: datetime | None = None
+    decision_number: str | None = None
+    summary: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class DossierState:
     """What the hub tracks of one dossier."""
 
@@ -35,6 +48,8 @@ class DossierState:
     """The due date the due-soon warning was sent for."""
     overdue_due_at: datetime | None = None
     """The due date the dossier was flagged past."""
+    parts: tuple[PartState, ...] = ()
+    """A linked group dossier's parts (empty for a single-procedure dossier)."""
 
     @property
     def code(self) -> str:
@@ -51,7 +66,7 @@ class Outgoing:
 
     kind: str
     """"event", "commune_notice", "agency_transfer", "postal_order", "agency_resubmission",
-    "agency_withdrawal", "due_warning" or "apology_notice"."""
+    "agency_withdrawal", "due_warning", "apology_notice" or "group_notice"."""
     message: CanonicalMessage
     recipient: str
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from adapters.agency import lifecycle as agency_lifecycle
 from adapters.agency import translate as agency
 from adapters.commune import lifecycle as commune_lifecycle
+from adapters.commune import linked as commune_linked
 from adapters.commune import translate as commune
 from hub.lifecycle import DossierState, Outgoing
 from hub.store.outbox import OutboxMessage
@@ -38,6 +39,7 @@ PEER_RENDERERS: dict[str, Callable[[Outgoing, DossierState], bytes]] = {
     "agency_withdrawal": lambda o, _s: agency_lifecycle.withdrawal(o.message),
     "apology_notice": lambda o, _s: commune_lifecycle.apology_notice(o.message),
     "due_warning": _due_warning,
+    "group_notice": lambda o, s: commune_linked.group_notice(o.message, by_post=s.by_post),
 }
 """Outgoing kinds of the later lifecycle steps, rendered for the recipient unit."""
 

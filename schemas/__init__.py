@@ -35,6 +35,7 @@ from schemas.events import (
     SupplementRequested,
     SupplementResubmitted,
 )
+from schemas.linked import GroupFannedOut, GroupOutcome, PartOutcome
 from schemas.status import FINAL_STATUSES, Channel, DossierStatus, ReturnMethod
 
 __all__ = [
@@ -60,8 +61,11 @@ __all__ = [
     "DueSoonWarned",
     "Envelope",
     "FeePaid",
+    "GroupFannedOut",
+    "GroupOutcome",
     "MessageNotAccepted",
     "OverdueFlagged",
+    "PartOutcome",
     "PostalAddress",
     "PostalOrderCreated",
     "PostalStatusChanged",

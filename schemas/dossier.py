@@ -42,6 +42,17 @@ ProcedureCode = Annotated[
     ),
 ]
 
+GroupCode = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=32,
+        pattern=r"^[0-9A-Za-z._-]+$",
+        description="Code of a linked procedure group in the catalog (opaque).",
+        examples=["LT-KS-TT-BHYT"],
+    ),
+]
+
 
 def dossier_code_agency(code: str) -> str:
     """The receiving unit's agency code embedded in a dossier code."""
@@ -101,6 +112,11 @@ class Dossier(WireModel):
     delivery_address: PostalAddress | None = None
     documents: tuple[DocumentRef, ...] = ()
     fee_vnd: int = Field(default=0, ge=0)
+    group_code: GroupCode | None = Field(
+        default=None,
+        description="Linked procedure group (liên thông) the dossier was registered for: one "
+        "dossier, several parts decided by several units; procedure_code is the group's lead.",
+    )
 
     @model_validator(mode="after")
     def _address_when_by_post(self) -> Dossier:

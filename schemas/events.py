@@ -8,7 +8,17 @@ from pydantic import AwareDatetime, Field
 
 from schemas.base import WireModel
 from schemas.dossier import DocumentRef, Dossier, ProcedureCode, UnitCode
+from schemas.linked import GroupFannedOut, GroupOutcome
 from schemas.status import DossierStatus, ReturnMethod
+
+PartCode = Annotated[
+    ProcedureCode | None,
+    Field(
+        description="Linked group only: the part (its procedure code) this status is about. "
+        "A part's status leaves the dossier's own status as it is; the hub derives that from "
+        "all parts (dossier.group_outcome, dossier.progress).",
+    ),
+]
 
 
 class DossierReceived(WireModel):
@@ -35,6 +45,7 @@ class DossierAccepted(WireModel):
     type: Literal["dossier.accepted"] = "dossier.accepted"
     unit: UnitCode
     due_at: AwareDatetime | None = None
+    part: PartCode = None
 
 
 class SupplementRequested(WireModel):
@@ -48,6 +59,7 @@ class SupplementRequested(WireModel):
         default=False,
         description="Set by the hub: the dossier came by post, so the request goes by post.",
     )
+    part: PartCode = None
 
 
 class DossierRefused(WireModel):
@@ -56,6 +68,7 @@ class DossierRefused(WireModel):
     type: Literal["dossier.refused"] = "dossier.refused"
     unit: UnitCode
     reason: str = Field(min_length=1, max_length=2000)
+    part: PartCode = None
 
 
 class ProgressReported(WireModel):
@@ -65,6 +78,7 @@ class ProgressReported(WireModel):
     unit: UnitCode
     status: DossierStatus
     note: str | None = None
+    part: PartCode = None
 
 
 class ResultIssued(WireModel):
@@ -75,6 +89,7 @@ class ResultIssued(WireModel):
     decision_number: str = Field(min_length=1, max_length=100)
     summary: str = Field(default="", max_length=2000)
     documents: tuple[DocumentRef, ...] = ()
+    part: PartCode = None
 
 
 class ResultReturned(WireModel):
@@ -146,6 +161,7 @@ class ProcessingStopped(WireModel):
     type: Literal["dossier.processing_stopped"] = "dossier.processing_stopped"
     unit: UnitCode
     reason: str = Field(min_length=1, max_length=2000)
+    part: PartCode = None
 
 
 class DueSoonWarned(WireModel):
@@ -216,7 +232,9 @@ DossierEvent = Annotated[
     | OverdueFlagged
     | DelayApologised
     | FeePaid
-    | SatisfactionRated,
+    | SatisfactionRated
+    | GroupFannedOut
+    | GroupOutcome,
     Field(discriminator="type"),
 ]
 
@@ -240,6 +258,8 @@ ALL_EVENT_TYPES: tuple[type[WireModel], ...] = (
     DelayApologised,
     FeePaid,
     SatisfactionRated,
+    GroupFannedOut,
+    GroupOutcome,
 )
 
 STATUS_OF_EVENT: dict[str, DossierStatus] = {
@@ -256,8 +276,16 @@ STATUS_OF_EVENT: dict[str, DossierStatus] = {
 """Status an event sets; progress events carry their own, others leave it unchanged."""
 
 
-def status_of_event(event: DossierEvent) -> DossierStatus | None:
-    """The national status code an event sets, or None when it leaves the status as is."""
-    if isinstance(event, ProgressReported):
+def status_named_by(event: DossierEvent) -> DossierStatus | None:
+    """The national status code an event names, for a whole dossier or for one part."""
+    if isinstance(event, ProgressReported | GroupOutcome):
         return event.status
     return STATUS_OF_EVENT.get(event.type)
+
+
+def status_of_event(event: DossierEvent) -> DossierStatus | None:
+    """The status an event sets on the dossier, or None when it leaves the status as is
+    (including every event about one part of a linked group)."""
+    if getattr(event, "part", None) is not None:
+        return None
+    return status_named_by(event)

@@ -31,6 +31,12 @@ class AgencySimulator(PeerBase):
     rejections: list[dict[str, Any]] = field(default_factory=list)
     stopped: set[str] = field(default_factory=set)
     held: set[str] = field(default_factory=set)
+    seen: set[tuple[str, str]] = field(default_factory=set)
+    """(unit, dossier code) of every transfer taken in: a linked group reaches several units."""
+    group_refuse_share: float = 0.0
+    """Share of linked group parts the agency refuses with a reason (every 1/share-th)."""
+    parts: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(unit, dossier code) → the linked group part (procedure code) the unit decides."""
 
     async def start(self) -> None:
         await self.connect([f"peer.{unit}" for unit in self.units])
@@ -52,12 +58,16 @@ class AgencySimulator(PeerBase):
 
     def _transfer(self, unit: str, data: dict[str, Any]) -> None:
         code = data["dossierNo"]
-        if code in self.received:
+        if (unit, code) in self.seen:
             return  # a redelivered transfer: already being handled
+        self.seen.add((unit, code))
         self.received[code] = data
         handed = datetime.fromisoformat(data["handedOverAt"])
         due = datetime.fromisoformat(data["dueDate"]) if data.get("dueDate") else None
         self.later(lambda: self._status(unit, code, 2, handed + timedelta(minutes=30)))
+        if data.get("groupCode"):
+            self._group_part(unit, code, data["procedureCode"], handed)
+            return
         after_acceptance = self.delays.high + self.delays.pick(self.rng)
         draw = self.rng.random()
         if due and draw < self.hold_share:
@@ -72,6 +82,15 @@ class AgencySimulator(PeerBase):
         if due and not late and decided > due:
             decided = due - timedelta(minutes=30)
         self.later(lambda: self._status(unit, code, 9, decided), delay=after_acceptance)
+
+    def _group_part(self, unit: str, code: str, part: str, handed: datetime) -> None:
+        """One part of a linked group: decided (or refused) without supplements or holds."""
+        self.parts[(unit, code)] = part
+        taken, share = len(self.parts), self.group_refuse_share
+        status = 3 if int(taken * share) > int((taken - 1) * share) else 9  # every 1/share-th
+        moment = handed + timedelta(hours=4)
+        delay = self.delays.high + self.delays.pick(self.rng)
+        self.later(lambda: self._status(unit, code, status, moment), delay=delay)
 
     def _warned(self, unit: str, data: dict[str, Any]) -> None:
         code, due = data["dossierNo"], datetime.fromisoformat(data["dueDate"])
@@ -120,4 +139,6 @@ class AgencySimulator(PeerBase):
         elif status == 5:
             body["missingItems"] = MISSING_ITEMS
             body["note"] = "Đề nghị bổ sung đầy đủ các thành phần sau"
+        if (unit, code) in self.parts:
+            body["procedureCode"] = self.parts[(unit, code)]
         await self.publish(f"agency.{unit}.status", json.dumps(body).encode())

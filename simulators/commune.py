@@ -38,6 +38,10 @@ class DossierSpec:
     """The citizen withdraws a dossier the commune decides, before it is accepted."""
     fee_vnd: int = 0
     """Fee collected at the counter, with an e-receipt, once the dossier is accepted."""
+    group: str | None = None
+    """A linked procedure group (MaNhomLienThong): ``procedure`` is then its lead."""
+    own_part: str | None = None
+    """In a linked group, the part the commune decides itself (e.g. birth registration)."""
 
 
 @dataclass
@@ -49,6 +53,8 @@ class CommuneSimulator(PeerBase):
     rating_share: float = 0.3
     warnings: dict[str, list[str]] = field(default_factory=dict)
     apologies: list[str] = field(default_factory=list)
+    group_results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """``ThongBaoLienThong`` notices per linked group dossier."""
 
     async def start(self) -> None:
         await self.connect([f"peer.{unit}" for unit in self.units])
@@ -75,7 +81,11 @@ class CommuneSimulator(PeerBase):
             ],
             "LePhi": 0,
         }
+        if spec.group:
+            body["MaNhomLienThong"] = spec.group
         await self.publish(f"commune.{spec.unit}.hoso", json.dumps(body).encode())
+        if spec.own_part:
+            self.later(lambda: self._decide_part(spec, 2, hours=1))
         if spec.self_decided:
             self.later(lambda: self._status(spec, 7 if spec.withdrawn else 2, hours=1))
 
@@ -121,6 +131,22 @@ class CommuneSimulator(PeerBase):
             NoiDung="Công dân đã bổ sung đủ",
         )
 
+    async def _decide_part(self, spec: DossierSpec, status: int, *, hours: float) -> None:
+        """The commune's own part of a linked group: accepted, then resolved the same day."""
+        await self._send(
+            spec,
+            "CapNhatTrangThai",
+            "trangthai",
+            TrangThai=status,
+            ThoiGian=compact(spec.received_at + timedelta(hours=hours)),
+            MaTTHC=spec.own_part,
+            **(
+                {"SoQuyetDinh": f"{spec.code[-4:]}/GKS", "NoiDung": "Đã cấp"} if status == 9 else {}
+            ),
+        )
+        if status == 2:
+            self.later(lambda: self._decide_part(spec, 9, hours=3))
+
     async def _status(self, spec: DossierSpec, status: int, *, hours: float) -> None:
         moment = spec.received_at + timedelta(hours=hours)
         body: dict[str, Any] = {
@@ -162,6 +188,9 @@ class CommuneSimulator(PeerBase):
             self.apologies.append(data["MaHoSo"])
             return
         code = data.get("MaHoSo", "")
+        if kind == "ThongBaoLienThong":
+            # Fan-in: TrangThai 9 comes only once every part has its outcome.
+            self.group_results.setdefault(code, []).append(data)
         status = int(data.get("TrangThai", 0))
         self.notices.setdefault(code, []).append(status)
         spec = self.dossiers.get(code)

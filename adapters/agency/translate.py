@@ -81,6 +81,7 @@ def _event(native: StatusUpdate | Apology) -> DossierEvent:
         documents=tuple(
             DocumentRef(name=a.fileName, uri=a.url, sha256=a.sha256) for a in native.attachments
         ),
+        part=native.procedureCode,
     )
 
 
@@ -94,7 +95,7 @@ def transfer(message: CanonicalMessage) -> bytes:
         Transfer(
             messageId=str(message.message_id),
             dossierNo=dossier.code,
-            procedureCode=dossier.procedure_code,
+            procedureCode=event.procedure_code,
             channel=int(dossier.channel),
             receivedAt=dossier.received_at,
             handedOverAt=message.occurred_at,
@@ -109,6 +110,7 @@ def transfer(message: CanonicalMessage) -> bytes:
             attachments=tuple(
                 Attachment(fileName=d.name, url=d.uri, sha256=d.sha256) for d in dossier.documents
             ),
+            groupCode=dossier.group_code,
         )
         .model_dump_json()
         .encode()

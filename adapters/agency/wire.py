@@ -42,6 +42,10 @@ class Transfer(NativeModel):
     receivingUnit: str
     applicant: ApplicantInfo
     attachments: tuple[Attachment, ...] = ()
+    groupCode: str | None = Field(
+        default=None,
+        description="Linked group dossier: the group; procedureCode is the part to decide.",
+    )
 
 
 class StatusUpdate(NativeModel):
@@ -58,6 +62,9 @@ class StatusUpdate(NativeModel):
     missingItems: tuple[str, ...] = ()
     reason: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    procedureCode: str | None = Field(
+        default=None, description="Linked group dossier: the part (procedure code) concerned."
+    )
 
 
 class Apology(NativeModel):

@@ -114,6 +114,7 @@ def _received(native: TiepNhanHoSo) -> CanonicalMessage:
             DocumentRef(name=f.TenTep, uri=f.DuongDan, sha256=f.MaBam) for f in native.TepDinhKem
         ),
         fee_vnd=native.LePhi,
+        group_code=native.MaNhomLienThong,
     )
     return new_envelope(
         DossierReceived(dossier=dossier),
@@ -137,6 +138,7 @@ def _status(native: CapNhatTrangThai) -> CanonicalMessage:
         decision_number=native.SoQuyetDinh,
         missing_items=native.DanhSachThieu,
         reason=native.LyDo,
+        part=native.MaTTHC,
     )
     return new_envelope(
         event,

@@ -58,6 +58,10 @@ class TiepNhanHoSo(NativeModel):
     DiaChiNhanKQ: DeliveryBlock | None = None
     TepDinhKem: tuple[FileBlock, ...] = ()
     LePhi: int = 0
+    MaNhomLienThong: str | None = Field(
+        default=None,
+        description="Linked procedure group (nhóm TTHC liên thông); MaTTHC is then its lead.",
+    )
 
 
 class CapNhatTrangThai(NativeModel):
@@ -73,6 +77,9 @@ class CapNhatTrangThai(NativeModel):
     SoQuyetDinh: str | None = None
     DanhSachThieu: tuple[str, ...] = ()
     LyDo: str | None = None
+    MaTTHC: str | None = Field(
+        default=None, description="Linked group dossier: the part (procedure code) concerned."
+    )
 
 
 class BoSungHoSo(NativeModel):
@@ -187,6 +194,37 @@ class ThuXinLoi(NativeModel):
     NgayHenTraMoi: CompactTime
 
 
+class PartBlock(NativeModel):
+    """One part of a linked group dossier in a ``ThongBaoLienThong``."""
+
+    MaTTHC: str
+    DonViXuLy: str
+    TrangThai: int
+    HanXuLy: CompactTime | None = None
+    SoQuyetDinh: str | None = None
+    TrichYeu: str | None = None
+    LyDo: str | None = Field(default=None, description="Reason of a refusal (3) or stop (8).")
+
+
+class ThongBaoLienThong(NativeModel):
+    """Hub → commune: fan-in of a linked group dossier. Sent when every part has its outcome
+    (``HoanTat``), and when one part is refused or stopped (with the others so far)."""
+
+    LoaiBanTin: Literal["ThongBaoLienThong"] = "ThongBaoLienThong"
+    MaBanTin: str
+    MaHoSo: str
+    MaNhomLienThong: str
+    ThoiGian: CompactTime
+    TrangThai: int = Field(description="The dossier's status, derived from its parts.")
+    HoanTat: bool = Field(description="Every part has its outcome: the group result.")
+    ThanhPhanXuLy: str | None = Field(
+        default=None, description="The part (MaTTHC) whose outcome caused this notice."
+    )
+    ThanhPhan: tuple[PartBlock, ...]
+    HinhThucTraKQ: Literal[1, 2] = 1
+
+
 CommuneOutbound = Annotated[
-    ThongBaoHoSo | KhongTiepNhan | CanhBaoHanXuLy | ThuXinLoi, Field(discriminator="LoaiBanTin")
+    ThongBaoHoSo | KhongTiepNhan | CanhBaoHanXuLy | ThuXinLoi | ThongBaoLienThong,
+    Field(discriminator="LoaiBanTin"),
 ]

@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 import structlog
 
-from adapters.provincial_db import lifecycle, sql
+from adapters.provincial_db import lifecycle, linked, sql
 from adapters.provincial_db.rows import Row, timeline_row, writes_of
 from hub.db import Connection, PoolOrConnection, connection_from
 from hub.errors import PermanentError
@@ -86,6 +86,8 @@ async def _apply(conn: Connection, messages: list[CanonicalMessage]) -> None:
     await _many(conn, sql.INSERT_POSTAL_EVENT, writes.postal_events)
     await _many(conn, lifecycle.INSERT_FEE, lifecycle.fee_rows(messages))
     await _many(conn, lifecycle.INSERT_RATING, lifecycle.rating_rows(messages))
+    await _many(conn, linked.UPSERT_PART_PLAN, linked.plan_rows(messages))
+    await _many(conn, linked.UPSERT_PART_STATUS, linked.status_rows(messages))
     codes = [m.correlation_id for m in messages]
     await conn.execute(sql.REFRESH_DOSSIERS, codes)
     await conn.execute(lifecycle.REFRESH_LIFECYCLE, codes)

@@ -82,6 +82,7 @@ def dossier_row(dossier: Dossier) -> Row:
         int(DossierStatus.NEWLY_REGISTERED),
         applicant_digest(dossier.applicant.id_number),
         json.dumps(applicant, ensure_ascii=False),
+        dossier.group_code,
     )
 
 

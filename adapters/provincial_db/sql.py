@@ -25,8 +25,8 @@ RETURNING message_id
 _INSERT_DOSSIER = """
 INSERT INTO province.dossiers
     (code, procedure_code, receiving_unit, competent_unit, channel, return_method,
-     received_at, status, status_at, applicant_digest, applicant)
-VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $6, $8, $9::jsonb)
+     received_at, status, status_at, applicant_digest, applicant, group_code)
+VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $6, $8, $9::jsonb, $10)
 """
 UPSERT_RECEIVED_DOSSIER = (
     _INSERT_DOSSIER
@@ -39,6 +39,7 @@ ON CONFLICT (code) DO UPDATE SET
     received_at = EXCLUDED.received_at,
     applicant_digest = EXCLUDED.applicant_digest,
     applicant = EXCLUDED.applicant,
+    group_code = EXCLUDED.group_code,
     updated_at = now()
 """
 )
@@ -96,7 +97,7 @@ WITH touched AS (
            (t.payload ->> 'due_at')::timestamptz AS due_at
     FROM entries AS t
     WHERE t.type IN ('dossier.transferred', 'dossier.accepted', 'dossier.resubmitted',
-                     'dossier.delay_apologised')
+                     'dossier.delay_apologised', 'dossier.group_fanned_out')
       AND t.payload ->> 'due_at' IS NOT NULL
     ORDER BY t.dossier_code, t.sequence DESC NULLS LAST, t.occurred_at DESC, t.message_id DESC
 ), marks AS (
@@ -123,7 +124,8 @@ WHERE d.code = touched.code
 """
 """Derive a dossier's current state from its whole timeline, so arrival order never matters:
 status follows the highest sequence (unsequenced entries rank below sequenced ones),
-competent unit and due date follow the latest handoff or acceptance carrying them,
+competent unit and due date follow the latest handoff or acceptance carrying them (for a
+linked group, the fan-out that follows its handoffs carries the group's due date),
 resolved_at / returned_at are the first times status 9 / 10 were reported."""
 
 REFRESH_POSTAL_ORDERS = """

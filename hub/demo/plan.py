@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from hub.registry import Registry, Unit, UnitKind
@@ -45,6 +45,7 @@ def build_plan(
     late_share: float = 0.1,
     refuse_share: float = 0.05,
     withdraw_share: float = 0.03,
+    linked_share: float = 0.04,
 ) -> DemoPlan:
     rng = random.Random(seed)
     communes = choose_communes(registry)
@@ -55,6 +56,7 @@ def build_plan(
     late = _quota(rng, count, late_share)
     refused = _quota(rng, count, refuse_share)
     withdrawn = _quota(rng, count, withdraw_share)
+    linked = _quota(rng, count, linked_share) if registry.groups else [False] * count
     sequences: dict[str, int] = {}
     start = datetime.combine(day, time(7, 30), VIETNAM)
     specs = []
@@ -83,6 +85,7 @@ def build_plan(
                 fee_vnd=procedure.fee_vnd if self_decided and not withdraws else 0,
             )
         )
+    specs = [_linked(registry, rng, spec) if linked[i] else spec for i, spec in enumerate(specs)]
     district_codes = {u.district_code for u in communes}
     agencies = tuple(
         u
@@ -91,6 +94,24 @@ def build_plan(
         and (u.district_code in district_codes or u.kind is UnitKind.PROVINCIAL_PAC)
     )
     return DemoPlan(day, tuple(communes), agencies, tuple(specs))
+
+
+def _linked(registry: Registry, rng: random.Random, spec: DossierSpec) -> DossierSpec:
+    """The same slot as one dossier for a linked procedure group, whose civil-status part
+    the commune decides itself."""
+    group = registry.group(rng.choice(sorted(registry.groups)))
+    own = [c for c in group.parts if registry.procedure(c).competent is UnitKind.COMMUNE]
+    return replace(
+        spec,
+        procedure=group.lead,
+        group=group.code,
+        own_part=own[0] if own else None,
+        self_decided=False,
+        late=False,
+        refused=False,
+        withdrawn=False,
+        fee_vnd=0,
+    )
 
 
 def _quota(rng: random.Random, count: int, share: float) -> list[bool]:

@@ -20,6 +20,7 @@ from hub.bootstrap import migrate_database
 from hub.broker_setup import apply_topology
 from hub.deadlines import next_working_day
 from hub.demo.lifecycle import lifecycle_counts, run_deadline_scans
+from hub.demo.linked import linked_counts
 from hub.demo.plan import DemoPlan, build_plan
 from hub.demo.workers import HubWorkers
 from hub.registry import load_registry
@@ -61,6 +62,12 @@ class DemoResult:
     apologies: int
     fees_paid: int
     ratings: int
+    linked_groups: int
+    linked_groups_complete: int
+    linked_groups_with_refusal: int
+    linked_parts: int
+    linked_parts_resolved: int
+    linked_parts_refused: int
     timelines_incomplete: int
     not_accepted: int
     seconds: float
@@ -129,6 +136,7 @@ async def run_demo(
             refuse_share=0.05,
             supplement_share=0.1,
             hold_share=0.08,
+            group_refuse_share=0.25,
             units=[u.code for u in plan.agencies],
         )
         try:
@@ -168,6 +176,7 @@ async def run_demo(
             still_open=summary.still_open,
             refused=summary.refused,
             **await lifecycle_counts(conn, codes),
+            **await linked_counts(conn, codes),
             timelines_incomplete=await incomplete_timelines(conn, codes),
             not_accepted=len(communes.rejections) + len(agencies.rejections),
             seconds=round(elapsed, 1),

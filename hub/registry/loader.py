@@ -21,4 +21,8 @@ def load_registry() -> Registry:
     """The seed-era (three-tier) registry of Thừa Thiên Huế with the procedure catalog."""
     era = UnitRegistryFile.model_validate_json(_read(UNITS_FILE))
     catalog = ProcedureCatalogFile.model_validate_json(_read(PROCEDURES_FILE))
-    return Registry(era=era, procedures={p.code: p for p in catalog.procedures})
+    return Registry(
+        era=era,
+        procedures={p.code: p for p in catalog.procedures},
+        groups={g.code: g for g in catalog.groups},
+    )

@@ -65,8 +65,26 @@ class UnitRegistryFile(BaseModel):
     units: tuple[Unit, ...]
 
 
+class ProcedureGroup(BaseModel):
+    """A linked procedure group (nhóm thủ tục liên thông): the citizen files one dossier;
+    each part is decided by its own competent unit and the result is complete when every
+    part is. The first part is the lead procedure (the dossier's ``MaTTHC``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=r"^[0-9A-Za-z._-]+$", max_length=32)
+    name: str = Field(description="Vietnamese name.")
+    parts: tuple[str, ...] = Field(min_length=2, description="Member procedure codes.")
+    source: str = Field(default="", description="Where the grouping comes from.")
+
+    @property
+    def lead(self) -> str:
+        return self.parts[0]
+
+
 class ProcedureCatalogFile(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     source: str
     procedures: tuple[Procedure, ...]
+    groups: tuple[ProcedureGroup, ...] = ()

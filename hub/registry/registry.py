@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from hub.errors import UnknownProcedure, UnknownUnit
-from hub.registry.model import Procedure, Unit, UnitKind, UnitRegistryFile
+from hub.registry.model import Procedure, ProcedureGroup, Unit, UnitKind, UnitRegistryFile
 
 
 @dataclass(frozen=True)
 class Registry:
     era: UnitRegistryFile
     procedures: dict[str, Procedure]
+    groups: dict[str, ProcedureGroup] = field(default_factory=dict)
     units: dict[str, Unit] = field(init=False)
     _by_agency: dict[str, Unit] = field(init=False)
     _by_district_kind: dict[tuple[str, UnitKind], Unit] = field(init=False)
@@ -46,6 +47,12 @@ class Registry:
         except KeyError:
             raise UnknownProcedure(f"unknown procedure {code!r}") from None
 
+    def group(self, code: str) -> ProcedureGroup:
+        try:
+            return self.groups[code]
+        except KeyError:
+            raise UnknownProcedure(f"unknown linked procedure group {code!r}") from None
+
     def of_kind(self, kind: UnitKind) -> list[Unit]:
         return [u for u in self.units.values() if u.kind is kind]
 
@@ -67,6 +74,14 @@ class Registry:
         if unit is None:
             raise UnknownUnit(f"no {kind.value} for district {district_code!r}")
         return unit
+
+    def competent_unit(self, procedure_code: str, *, receiving_code: str) -> Unit:
+        """Content-based routing: the procedure's competent kind, for the receiving commune."""
+        procedure = self.procedure(procedure_code)
+        receiving = self.unit(receiving_code)
+        if procedure.competent is UnitKind.COMMUNE:
+            return receiving
+        return self.agency_for(procedure.competent, district_code=receiving.district_code)
 
     def peers(self) -> Iterable[Unit]:
         return self.units.values()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,6 +11,7 @@ import asyncpg
 
 from hub.db import Connection
 from hub.lifecycle import DossierState
+from hub.lifecycle_model import PartState
 from hub.store import queries as q
 from schemas import Dossier, DossierStatus
 
@@ -34,14 +36,35 @@ def _state(row: asyncpg.Record) -> DossierState:
     )
 
 
+async def _with_parts(conn: Connection | asyncpg.Pool, row: Any) -> DossierState:
+    """The state of a dossier row, with its parts when it is a linked group dossier."""
+    state = _state(row)
+    if state.dossier.group_code is None:
+        return state
+    rows: Any = await conn.fetch(q.SELECT_PARTS, state.code)
+    parts = tuple(
+        PartState(
+            procedure_code=r["procedure_code"],
+            unit=r["competent_unit"],
+            status=DossierStatus(r["status"]),
+            due_at=r["due_at"],
+            decision_number=r["decision_number"],
+            summary=r["summary"],
+            reason=r["reason"],
+        )
+        for r in rows
+    )
+    return replace(state, parts=parts)
+
+
 async def lock_dossier(conn: Connection, code: str) -> DossierState | None:
     row = await conn.fetchrow(q.LOCK_DOSSIER, code)
-    return None if row is None else _state(row)
+    return None if row is None else await _with_parts(conn, row)
 
 
 async def get_dossier(conn: Connection | asyncpg.Pool, code: str) -> DossierState | None:
     row: Any = await conn.fetchrow(q.GET_DOSSIER, code)
-    return None if row is None else _state(row)
+    return None if row is None else await _with_parts(conn, row)
 
 
 async def save_dossier(conn: Connection, state: DossierState) -> None:
@@ -59,6 +82,24 @@ async def save_dossier(conn: Connection, state: DossierState) -> None:
         state.warned_due_at,
         state.overdue_due_at,
     )
+    if state.parts:
+        await conn.executemany(
+            q.UPSERT_PART,
+            [
+                (
+                    state.code,
+                    p.procedure_code,
+                    position,
+                    p.unit,
+                    int(p.status),
+                    p.due_at,
+                    p.decision_number,
+                    p.summary,
+                    p.reason,
+                )
+                for position, p in enumerate(state.parts)
+            ],
+        )
 
 
 async def deadline_candidates(

@@ -12,8 +12,8 @@ from hub.registry import Registry, UnitKind, load_registry
 from hub.registry.model import ProcedureCatalogFile
 
 # Fields the seed documents name: hộ tịch, chứng thực, đất đai, bảo trợ xã hội, người có công,
-# thi đua - khen thưởng; plus residence, decided by the police. (The health-insurance card for a
-# child under 6 waits for its verified national code; see docs/registry.md.)
+# thi đua - khen thưởng; plus residence, decided by the police. The health-insurance card for a
+# child under 6 is a synthesised entry (no verified national code), for the linked group.
 SEED_FIELDS = {
     "civil_status",
     "certification",
@@ -87,3 +87,23 @@ def test_multi_day_procedures_state_a_positive_number_of_days(registry: Registry
     for procedure in registry.procedures.values():
         if procedure.processing.kind == "working_days":
             assert procedure.processing.days > 0, procedure.code
+
+
+def test_every_linked_group_names_catalog_procedures_with_a_commune_lead(
+    registry: Registry,
+) -> None:
+    assert {"LT-KS-TT-BHYT", "LT-KT-XTT"} <= set(registry.groups)
+    for group in registry.groups.values():
+        assert group.source.strip(), group.code
+        assert group.name.strip(), group.code
+        assert len(set(group.parts)) == len(group.parts) >= 2
+        kinds = [registry.procedure(code).competent for code in group.parts]
+        assert kinds[0] is UnitKind.COMMUNE, group.code  # the commune decides the lead
+        assert len(set(kinds)) == len(kinds), group.code  # each part, another unit
+
+
+def test_synthesised_procedure_codes_say_so_in_their_source(registry: Registry) -> None:
+    for procedure in registry.procedures.values():
+        if procedure.code.startswith("9."):
+            assert "unverified" in procedure.source
+            assert "placeholder" in procedure.source
