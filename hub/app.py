@@ -189,12 +189,23 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
     return app
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset query on every release (a round trip per message): the hub
+    keeps no session state (no SET, LISTEN, cursors or session advisory locks; its advisory
+    locks are transaction-scoped). Only a connection released inside a transaction (a
+    handler cancelled mid-query) is rolled back."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 def _lifespan(runtime: Runtime) -> Any:
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
         settings = runtime.settings
         db_url = settings.database_url.get_secret_value()
-        pool = await asyncpg.create_pool(db_url, min_size=2, max_size=settings.db_pool_size)
+        pool = await asyncpg.create_pool(
+            db_url, min_size=2, max_size=settings.db_pool_size, reset=_keep_session
+        )
         connection = await aio_pika.connect_robust(
             settings.amqp_url.get_secret_value(), timeout=30, fail_fast=True
         )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 from aio_pika.abc import AbstractIncomingMessage
 from pydantic import ValidationError
 
 from adapters.native import validation_failed
-from adapters.provincial_db import project
+from adapters.provincial_db.projector import project_batch
+from hub.batching import MicroBatcher
 from hub.consumers import Guarded
 from hub.relay import Publisher
 from hub.topology import PROJECTION_QUEUE
@@ -18,8 +19,15 @@ from schemas import CanonicalMessage
 
 @dataclass
 class ProjectionConsumer:
+    """Events that arrive together (up to the queue's prefetch) are projected in one
+    transaction; each delivery is still acked, retried or parked on its own."""
+
     pool: asyncpg.Pool
     publisher: Publisher
+    _batcher: MicroBatcher[CanonicalMessage] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._batcher = MicroBatcher(lambda messages: project_batch(self.pool, messages))
 
     async def __call__(self, raw: AbstractIncomingMessage) -> None:
         await Guarded(self.publisher, PROJECTION_QUEUE).run(raw, lambda _rk: self._handle(raw))
@@ -29,5 +37,4 @@ class ProjectionConsumer:
             message = CanonicalMessage.model_validate_json(raw.body)
         except ValidationError as exc:
             raise validation_failed(exc) from None
-        async with self.pool.acquire() as conn:
-            await project(conn, message)
+        await self._batcher.submit(message)

@@ -1,0 +1,71 @@
+"""Group work that arrives together into one call: deliveries handled concurrently submit
+items, and whatever is pending when the loop next runs goes to the batch function at once.
+
+A batch that fails is retried item by item, so each item gets its own result or its own
+error (one bad event must not fail, or retry, its neighbours)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass
+class MicroBatcher(Generic[T]):
+    handle: Callable[[Sequence[T]], Awaitable[object]]
+    max_batch: int = 100
+    _pending: list[tuple[T, asyncio.Future[None]]] = field(default_factory=list, init=False)
+    _scheduled: bool = field(default=False, init=False)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False)
+
+    async def submit(self, item: T) -> None:
+        """Return once ``item`` was handled in some batch; raise its own error if it failed."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._start)
+        await future
+
+    def _start(self) -> None:
+        self._scheduled = False
+        while self._pending:
+            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
+            task = asyncio.get_running_loop().create_task(self._run(batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
+        try:
+            await self.handle([item for item, _ in batch])
+        except asyncio.CancelledError as cancelled:
+            for _, future in batch:
+                _settle(future, cancelled)
+            raise
+        except Exception as exc:
+            if len(batch) == 1:
+                _settle(batch[0][1], exc)
+                return
+            for item, future in batch:  # isolate the failure: each item on its own
+                try:
+                    await self.handle([item])
+                except Exception as single:
+                    _settle(future, single)
+                else:
+                    _settle(future, None)
+            return
+        for _, future in batch:
+            _settle(future, None)
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():  # the submitter was cancelled (worker stopping)
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)

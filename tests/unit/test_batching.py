@@ -1,0 +1,74 @@
+"""Micro-batching of concurrently handled deliveries (``hub.batching``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from hub.batching import MicroBatcher
+
+
+class Bad(Exception):
+    pass
+
+
+async def test_items_submitted_together_are_handled_in_one_batch() -> None:
+    calls: list[list[int]] = []
+
+    async def handle(items: Sequence[int]) -> None:
+        calls.append(list(items))
+
+    batcher = MicroBatcher(handle)
+    await asyncio.gather(*(batcher.submit(i) for i in range(5)))
+
+    assert calls == [[0, 1, 2, 3, 4]]
+
+
+async def test_batches_are_capped() -> None:
+    calls: list[list[int]] = []
+
+    async def handle(items: Sequence[int]) -> None:
+        calls.append(list(items))
+
+    batcher = MicroBatcher(handle, max_batch=2)
+    await asyncio.gather(*(batcher.submit(i) for i in range(5)))
+
+    assert calls == [[0, 1], [2, 3], [4]]
+
+
+async def test_a_failing_item_fails_alone_and_its_neighbours_succeed() -> None:
+    handled: list[int] = []
+
+    async def handle(items: Sequence[int]) -> None:
+        if 3 in items:
+            raise Bad("3 is bad")
+        handled.extend(items)
+
+    batcher = MicroBatcher(handle)
+    results = await asyncio.gather(*(batcher.submit(i) for i in range(5)), return_exceptions=True)
+
+    assert [type(r) for r in results] == [type(None)] * 3 + [Bad] + [type(None)]
+    assert sorted(handled) == [0, 1, 2, 4]
+
+
+async def test_a_later_submit_starts_a_new_batch() -> None:
+    calls: list[list[int]] = []
+
+    async def handle(items: Sequence[int]) -> None:
+        calls.append(list(items))
+
+    batcher = MicroBatcher(handle)
+    await batcher.submit(1)
+    await batcher.submit(2)
+
+    assert calls == [[1], [2]]
+
+
+async def test_a_single_failing_item_raises_its_error() -> None:
+    async def handle(items: Sequence[int]) -> None:
+        raise Bad("no")
+
+    with pytest.raises(Bad):
+        await MicroBatcher(handle).submit(1)
