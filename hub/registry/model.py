@@ -17,6 +17,14 @@ class UnitKind(StrEnum):
     DISTRICT_POLICE = "district_police"
     DISTRICT_SOCIAL_INSURANCE = "district_social_insurance"
     PROVINCIAL_PAC = "provincial_pac"
+    PROVINCIAL_POLICE = "provincial_police"
+    PROVINCIAL_SOCIAL_INSURANCE = "provincial_social_insurance"
+
+
+PROVINCIAL_KINDS = frozenset(
+    {UnitKind.PROVINCIAL_PAC, UnitKind.PROVINCIAL_POLICE, UnitKind.PROVINCIAL_SOCIAL_INSURANCE}
+)
+"""Kinds with one unit for the whole province; the other agency kinds serve one district."""
 
 
 class Unit(BaseModel):
@@ -62,6 +70,12 @@ class UnitRegistryFile(BaseModel):
     province_code: str
     province_name: str
     source: str
+    competent_kinds: dict[UnitKind, UnitKind] = Field(
+        default_factory=dict,
+        description="In this era, a procedure whose catalog `competent` kind is a key is "
+        "decided by the unit of the value kind (e.g. district_pac → provincial_pac once the "
+        "district level is gone); kinds not listed decide as the catalog says.",
+    )
     units: tuple[Unit, ...]
 
 
