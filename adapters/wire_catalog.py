@@ -24,6 +24,7 @@ from adapters.commune.wire import (
     ThuPhiLePhi,
     ThuXinLoi,
     TiepNhanHoSo,
+    XacNhanTiepNhan,
     XinLoiHenLai,
 )
 
@@ -42,6 +43,7 @@ NATIVE_MESSAGES: dict[str, type[BaseModel]] = {
     "commune.CanhBaoHanXuLy": CanhBaoHanXuLy,
     "commune.ThuXinLoi": ThuXinLoi,
     "commune.ThongBaoLienThong": ThongBaoLienThong,
+    "commune.XacNhanTiepNhan": XacNhanTiepNhan,
     "agency.APOLOGY": Apology,
     "agency.RESUBMISSION": Resubmission,
     "agency.WITHDRAWAL": Withdrawal,

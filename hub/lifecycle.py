@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hub.deadlines import due_at
 from hub.errors import (
     DuplicateDossier,
     IllegalTransition,
@@ -16,6 +15,7 @@ from hub.errors import (
     SenderNotAllowed,
     UnknownDossier,
 )
+from hub.handoff import due_for, handed_over_at
 from hub.lifecycle_flows import (
     ANNOTATIONS,
     annotate,
@@ -74,46 +74,51 @@ def decide(state: DossierState | None, message: CanonicalMessage, registry: Regi
 
 
 def competent_unit_for(dossier: Dossier, registry: Registry) -> Unit:
-    """Content-based routing: the procedure's competent kind, for the receiving commune."""
-    return registry.competent_unit(dossier.procedure_code, receiving_code=dossier.receiving_unit)
+    """Content-based routing: the procedure's competent kind, for the receiving commune, in
+    the registry of the era the dossier was received in."""
+    era = registry.at(dossier.received_at)
+    return era.competent_unit(dossier.procedure_code, receiving_code=dossier.receiving_unit)
 
 
 def _register(dossier: Dossier, message: CanonicalMessage, registry: Registry) -> Decision:
-    receiving = registry.unit(dossier.receiving_unit)
+    era = registry.at(dossier.received_at)
+    receiving = era.unit(dossier.receiving_unit)
     if receiving.kind is not UnitKind.COMMUNE or message.sender != receiving.code:
         raise SenderNotAllowed(f"{message.sender} may not register dossiers for {receiving.code}")
-    if dossier_code_agency(dossier.code) != receiving.agency_code:
+    if dossier_code_agency(dossier.issued_code) != receiving.agency_code:
         raise SenderNotAllowed(
             f"dossier code {dossier.code} does not carry {receiving.code}'s agency code "
             f"{receiving.agency_code}"
         )
     if dossier.delivery_address is not None:
-        registry.unit(dossier.delivery_address.commune_code)
+        era.unit(dossier.delivery_address.commune_code)
     if dossier.group_code is not None:
-        return fan_out(dossier, message, registry)
+        return fan_out(dossier, message, era)
     procedure = registry.procedure(dossier.procedure_code)
     competent = competent_unit_for(dossier, registry)
+    transferred_to = None if competent.code == receiving.code else competent.code
     state = DossierState(
         dossier=dossier,
         competent_unit=competent.code,
         status=DossierStatus.NEWLY_REGISTERED,
         sequence=0,
-        due_at=due_at(procedure.processing, dossier.received_at),
+        due_at=due_for(procedure.processing, dossier, transferred=transferred_to is not None),
     )
     emit = Emitter(state, message)
     emit.event(message.payload, sender=message.sender, message_id=message.message_id)
-    if competent.code != receiving.code:
+    if transferred_to is not None:
         transferred = emit.event(
             DossierTransferred(
                 from_unit=receiving.code,
-                to_unit=competent.code,
+                to_unit=transferred_to,
                 procedure_code=procedure.code,
                 due_at=state.due_at,
                 dossier=dossier,
             ),
             sender=HUB_UNIT,
+            occurred_at=handed_over_at(dossier),
         )
-        emit.send("agency_transfer", transferred, competent.code)
+        emit.send("agency_transfer", transferred, transferred_to)
     return Decision(emit.state, tuple(emit.outgoing))
 
 

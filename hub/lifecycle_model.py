@@ -53,7 +53,7 @@ class DossierState:
 
     @property
     def code(self) -> str:
-        return self.dossier.code
+        return self.dossier.issued_code
 
     @property
     def by_post(self) -> bool:
@@ -66,7 +66,7 @@ class Outgoing:
 
     kind: str
     """"event", "commune_notice", "agency_transfer", "postal_order", "agency_resubmission",
-    "agency_withdrawal", "due_warning", "apology_notice" or "group_notice"."""
+    "agency_withdrawal", "due_warning", "apology_notice", "group_notice" or "reception_ack"."""
     message: CanonicalMessage
     recipient: str
 

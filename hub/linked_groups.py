@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hub.deadlines import due_at
 from hub.errors import IllegalTransition, SchemaInvalid, SenderNotAllowed
+from hub.handoff import due_for, handed_over_at
 from hub.lifecycle_model import Decision, DossierState, Emitter, PartState
 from hub.linked_rules import (
     REFUSALS,
@@ -17,7 +17,7 @@ from hub.linked_rules import (
     settled,
     with_outcome,
 )
-from hub.registry import Registry
+from hub.registry import EraRegistry
 from hub.transitions import ALLOWED
 from schemas import (
     HUB_UNIT,
@@ -52,20 +52,26 @@ def allowed(current: DossierStatus, new: DossierStatus) -> bool:
     return new in ALLOWED[current]
 
 
-def fan_out(dossier: Dossier, message: CanonicalMessage, registry: Registry) -> Decision:
-    """Register a group dossier: one part per member procedure, each with its competent unit
-    and due date; every part decided elsewhere is transferred with its own procedure code."""
+def fan_out(dossier: Dossier, message: CanonicalMessage, registry: EraRegistry) -> Decision:
+    """Register a group dossier (``registry``: its reception era's): one part per member
+    procedure, each with its competent unit and due date; every part decided elsewhere is
+    transferred with its own procedure code."""
     assert dossier.group_code is not None
     group = registry.group(dossier.group_code)
     if dossier.procedure_code != group.lead:
         raise SchemaInvalid(f"MaTTHC must be group {group.code}'s lead procedure {group.lead}")
     receiving = dossier.receiving_unit
+    units = {
+        code: registry.competent_unit(code, receiving_code=receiving).code for code in group.parts
+    }
     parts = tuple(
         PartState(
             procedure_code=code,
-            unit=registry.competent_unit(code, receiving_code=receiving).code,
+            unit=units[code],
             status=S.NEWLY_REGISTERED,
-            due_at=due_at(registry.procedure(code).processing, dossier.received_at),
+            due_at=due_for(
+                registry.procedure(code).processing, dossier, transferred=units[code] != receiving
+            ),
         )
         for code in group.parts
     )
@@ -90,6 +96,7 @@ def fan_out(dossier: Dossier, message: CanonicalMessage, registry: Registry) -> 
                     dossier=dossier,
                 ),
                 sender=HUB_UNIT,
+                occurred_at=handed_over_at(dossier),
             )
             emit.send("agency_transfer", transferred, part.unit)
     emit.event(

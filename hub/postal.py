@@ -104,7 +104,7 @@ class PostalOrderConsumer:
             state.dossier,
             sender_unit=receiving,
             receiving_unit=receiving,
-            province_code=self.registry.era.province_code,
+            province_code=self.registry.province_code,
         )
 
 

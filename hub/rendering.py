@@ -9,6 +9,7 @@ from adapters.agency import lifecycle as agency_lifecycle
 from adapters.agency import translate as agency
 from adapters.commune import lifecycle as commune_lifecycle
 from adapters.commune import linked as commune_linked
+from adapters.commune import reception as commune_reception
 from adapters.commune import translate as commune
 from hub.lifecycle import DossierState, Outgoing
 from hub.store.outbox import OutboxMessage
@@ -40,6 +41,9 @@ PEER_RENDERERS: dict[str, Callable[[Outgoing, DossierState], bytes]] = {
     "apology_notice": lambda o, _s: commune_lifecycle.apology_notice(o.message),
     "due_warning": _due_warning,
     "group_notice": lambda o, s: commune_linked.group_notice(o.message, by_post=s.by_post),
+    "reception_ack": lambda o, s: commune_reception.reception_ack(
+        o.message, deciding_unit=s.competent_unit, due_at=s.due_at
+    ),
 }
 """Outgoing kinds of the later lifecycle steps, rendered for the recipient unit."""
 

@@ -102,7 +102,11 @@ class DocumentRef(WireModel):
 class Dossier(WireModel):
     """A dossier as registered by the receiving one-stop section."""
 
-    code: DossierCode
+    code: DossierCode | None = Field(
+        description="Null only on a dossier.received the hub has not handled yet, when the "
+        "receiving unit left the code to the hub; the hub issues it before recording anything, "
+        "so every event it publishes carries the code."
+    )
     procedure_code: ProcedureCode
     receiving_unit: UnitCode
     channel: Channel
@@ -117,6 +121,13 @@ class Dossier(WireModel):
         description="Linked procedure group (liên thông) the dossier was registered for: one "
         "dossier, several parts decided by several units; procedure_code is the group's lead.",
     )
+
+    @property
+    def issued_code(self) -> str:
+        """The code; every dossier the hub tracks, records or sends on has one."""
+        if self.code is None:
+            raise ValueError("the dossier has no code yet: the hub issues it on reception")
+        return self.code
 
     @model_validator(mode="after")
     def _address_when_by_post(self) -> Dossier:

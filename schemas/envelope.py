@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, Field, model_validator
 
 from schemas.base import WireModel
-from schemas.dossier import DossierCode, UnitCode
-from schemas.events import DossierEvent
+from schemas.dossier import DOSSIER_CODE_PATTERN, DossierCode, UnitCode
+from schemas.events import DossierEvent, DossierReceived
 
 SCHEMA_VERSION = "1.0"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 HUB_UNIT = "hub"
 
 P = TypeVar("P")
+
+InterimCorrelation = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="A reception whose code the hub issues: its own message_id, until then.",
+    ),
+]
 
 
 class Envelope(WireModel, Generic[P]):
@@ -29,7 +38,10 @@ class Envelope(WireModel, Generic[P]):
     occurred_at: AwareDatetime = Field(description="When it happened (Asia/Ho_Chi_Minh).")
     sender: UnitCode = Field(description="Unit code of the sender, or 'hub'.")
     recipient: UnitCode = Field(description="Unit code of the recipient, or 'hub'.")
-    correlation_id: DossierCode = Field(description="The dossier code.")
+    correlation_id: DossierCode | InterimCorrelation = Field(
+        description="The dossier code. Only a dossier.received without a code (the hub issues "
+        "it) carries its message_id instead; the hub never publishes one."
+    )
     causation_id: UUID | None = Field(
         default=None, description="message_id of the message that caused this one."
     )
@@ -45,6 +57,19 @@ class Envelope(WireModel, Generic[P]):
         payload_type = getattr(self.payload, "type", None)
         if payload_type is not None and payload_type != self.type:
             raise ValueError(f"envelope type {self.type!r} != payload type {payload_type!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _interim_correlation_only_before_the_code(self) -> Envelope[P]:
+        """A dossier without a code travels only as a reception, correlated by its own id."""
+        dossier = getattr(self.payload, "dossier", None)
+        codeless = dossier is not None and dossier.code is None
+        if codeless and not isinstance(self.payload, DossierReceived):
+            raise ValueError("only dossier.received may carry a dossier without a code")
+        if codeless and self.correlation_id != str(self.message_id):
+            raise ValueError("a reception without a dossier code is correlated by its message_id")
+        if not codeless and not re.fullmatch(DOSSIER_CODE_PATTERN, self.correlation_id):
+            raise ValueError("correlation_id must be the dossier code")
         return self
 
 

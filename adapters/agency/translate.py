@@ -94,7 +94,7 @@ def transfer(message: CanonicalMessage) -> bytes:
     return (
         Transfer(
             messageId=str(message.message_id),
-            dossierNo=dossier.code,
+            dossierNo=dossier.issued_code,
             procedureCode=event.procedure_code,
             channel=int(dossier.channel),
             receivedAt=dossier.received_at,

@@ -85,7 +85,10 @@ def to_canonical(body: bytes, *, unit_code: str) -> CanonicalMessage:
 
 
 def _received(native: TiepNhanHoSo) -> CanonicalMessage:
+    """A reception without ``MaHoSo`` is correlated by its message id until the hub issues
+    the code (``hub/service.py``)."""
     received_at = parse_compact_time(native.NgayTiepNhan, field="NgayTiepNhan")
+    message_id = _message_id(native.MaBanTin)
     address = native.DiaChiNhanKQ
     dossier = Dossier(
         code=native.MaHoSo,
@@ -120,9 +123,9 @@ def _received(native: TiepNhanHoSo) -> CanonicalMessage:
         DossierReceived(dossier=dossier),
         sender=native.MaDonVi,
         recipient=HUB_UNIT,
-        dossier_code=native.MaHoSo,
+        dossier_code=str(message_id) if native.MaHoSo is None else native.MaHoSo,
         occurred_at=received_at,
-        message_id=_message_id(native.MaBanTin),
+        message_id=message_id,
     )
 
 

@@ -47,7 +47,11 @@ class TiepNhanHoSo(NativeModel):
     LoaiBanTin: Literal["TiepNhanHoSo"]
     MaBanTin: str = Field(description="Message id (UUID).")
     MaDonVi: str
-    MaHoSo: str
+    MaHoSo: str | None = Field(
+        default=None,
+        description="Dossier code <agency code>-<YYMMDD>-<NNNN>; leave it out to have the hub "
+        "issue it (sent back in XacNhanTiepNhan).",
+    )
     MaTTHC: str
     NgayTiepNhan: CompactTime
     HinhThuc: int = Field(description="1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích.")
@@ -160,6 +164,19 @@ class ThongBaoHoSo(NativeModel):
     MaVanDon: str | None = Field(default=None, description="Postal item code when by post.")
 
 
+class XacNhanTiepNhan(NativeModel):
+    """Hub → commune: the dossier code the hub issued for a ``TiepNhanHoSo`` sent without
+    ``MaHoSo``. Later messages about the dossier carry this code."""
+
+    LoaiBanTin: Literal["XacNhanTiepNhan"] = "XacNhanTiepNhan"
+    MaBanTin: str = Field(description="Id of this acknowledgement (UUID).")
+    MaBanTinGoc: str = Field(description="MaBanTin of the TiepNhanHoSo it acknowledges.")
+    MaHoSo: str = Field(description="The dossier code the hub issued.")
+    NgayTiepNhan: CompactTime
+    DonViXuLy: str = Field(description="The unit that decides the dossier.")
+    HanXuLy: CompactTime | None = Field(default=None, description="The due date.")
+
+
 class KhongTiepNhan(NativeModel):
     """Hub → sender: the message was not accepted and is parked with this reason."""
 
@@ -225,6 +242,6 @@ class ThongBaoLienThong(NativeModel):
 
 
 CommuneOutbound = Annotated[
-    ThongBaoHoSo | KhongTiepNhan | CanhBaoHanXuLy | ThuXinLoi | ThongBaoLienThong,
+    ThongBaoHoSo | KhongTiepNhan | CanhBaoHanXuLy | ThuXinLoi | ThongBaoLienThong | XacNhanTiepNhan,
     Field(discriminator="LoaiBanTin"),
 ]

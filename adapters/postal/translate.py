@@ -33,7 +33,7 @@ def order_request_for(
     if not sender_unit.postal_code:
         raise NotDeliverableByPost(f"unit {sender_unit.code} has no postal code")
     return CreateOrderRequest(
-        order_number=dossier.code,
+        order_number=dossier.issued_code,
         sender_name=sender_unit.name,
         sender_address=sender_unit.name,
         sender_province=province_postal_code(sender_unit.postal_code),
@@ -113,7 +113,7 @@ def supplement_letter_request(
         result = order_request_for(dossier, sender_unit=sender_unit, weight_grams=50)
         return result.model_copy(
             update={
-                "order_number": supplement_letter_number(dossier.code),
+                "order_number": supplement_letter_number(dossier.issued_code),
                 "note": f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ {dossier.code}",
             }
         )
@@ -121,7 +121,7 @@ def supplement_letter_request(
     if not sender_unit.postal_code or not applicant.phone or not receiving_unit.district_code:
         raise NotDeliverableByPost(f"dossier {dossier.code}: no phone or postal code for a letter")
     return CreateOrderRequest(
-        order_number=supplement_letter_number(dossier.code),
+        order_number=supplement_letter_number(dossier.issued_code),
         sender_name=sender_unit.name,
         sender_address=sender_unit.name,
         sender_province=province_postal_code(sender_unit.postal_code),

@@ -73,7 +73,7 @@ def timeline_row(message: CanonicalMessage) -> Row:
 def dossier_row(dossier: Dossier) -> Row:
     applicant = {"full_name": dossier.applicant.full_name, "id_number": dossier.applicant.id_number}
     return (
-        dossier.code,
+        dossier.issued_code,
         dossier.procedure_code,
         dossier.receiving_unit,
         int(dossier.channel),

@@ -150,6 +150,58 @@ def test_a_message_id_that_is_not_a_uuid_is_schema_invalid() -> None:
         translate(registration(MaBanTin="not-a-uuid"))
 
 
+def test_a_registration_without_a_code_is_correlated_by_its_message_id_until_it_has_one() -> None:
+    native = {k: v for k, v in registration().items() if k != "MaHoSo"}
+
+    message = translate(native)
+
+    assert isinstance(message.payload, DossierReceived)
+    assert message.payload.dossier.code is None
+    assert message.correlation_id == native["MaBanTin"] == str(message.message_id)
+    assert message.payload.dossier.receiving_unit == COMMUNE
+
+
+def test_a_registration_with_an_explicit_null_code_also_leaves_the_code_to_the_hub() -> None:
+    message = translate(registration(MaHoSo=None))
+
+    assert message.payload.dossier.code is None  # type: ignore[union-attr]
+    assert message.correlation_id == str(message.message_id)
+
+
+def test_an_upper_case_message_id_still_correlates_a_code_less_registration() -> None:
+    native = {k: v for k, v in registration().items() if k != "MaHoSo"}
+    native["MaBanTin"] = native["MaBanTin"].upper()
+
+    message = translate(native)
+
+    assert message.correlation_id == native["MaBanTin"].lower()
+
+
+def test_an_empty_dossier_code_is_schema_invalid_not_a_request_for_one() -> None:
+    with pytest.raises(SchemaInvalid):
+        translate(registration(MaHoSo=""))
+
+
+def test_a_code_less_envelope_of_anything_but_a_reception_is_refused() -> None:
+    received = translate({k: v for k, v in registration().items() if k != "MaHoSo"})
+    with pytest.raises(ValueError, match="correlation_id must be the dossier code"):
+        new_envelope(
+            DossierAccepted(unit=COMMUNE),
+            sender=COMMUNE,
+            recipient=HUB_UNIT,
+            dossier_code=received.correlation_id,
+            occurred_at=received.occurred_at,
+        )
+    with pytest.raises(ValueError, match="correlated by its message_id"):
+        new_envelope(
+            received.payload,
+            sender=COMMUNE,
+            recipient=HUB_UNIT,
+            dossier_code=str(uuid4()),
+            occurred_at=received.occurred_at,
+        )
+
+
 def test_a_dossier_code_of_the_wrong_shape_is_schema_invalid() -> None:
     with pytest.raises(SchemaInvalid):
         translate(registration(MaHoSo="HS-2019-1"))
@@ -262,7 +314,7 @@ def test_a_body_that_is_not_utf8_is_invalid_json() -> None:
         (registration(HinhThuc="trực tiếp"), "HinhThuc"),
         (registration(NgayTiepNhan="17/04/2019"), "NgayTiepNhan"),
         ({k: v for k, v in registration().items() if k != "ChuHoSo"}, "ChuHoSo"),
-        ({k: v for k, v in registration().items() if k != "MaHoSo"}, "MaHoSo"),
+        ({k: v for k, v in status_update(2).items() if k != "MaHoSo"}, "MaHoSo"),
         (registration(ChuHoSo={"HoTen": APPLICANT_NAME, "SoCCCD": APPLICANT_ID}), "DiaChi"),
         (registration(LePhi="ba mươi nghìn"), "LePhi"),
         (status_update(2, TrangThai="hai"), "TrangThai"),
@@ -272,7 +324,7 @@ def test_a_body_that_is_not_utf8_is_invalid_json() -> None:
         "channel-text",
         "date-format",
         "no-applicant",
-        "no-code",
+        "update-without-code",
         "no-address",
         "fee-text",
         "status-text",
