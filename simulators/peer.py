@@ -71,6 +71,7 @@ class PeerBase:
     unreadable: int = field(init=False, default=0)
     publish_retries: int = field(init=False, default=0)
     _order: dict[str, asyncio.Lock] = field(init=False, default_factory=dict)
+    _handled: set[str] = field(init=False, default_factory=set)
     confirmed_ids: list[str] = field(init=False, default_factory=list)
     """Message ids the broker confirmed, for checks that nothing was lost."""
     confirmed_bodies: dict[str, bytes] = field(init=False, default_factory=dict)
@@ -92,10 +93,16 @@ class PeerBase:
     def _consumer(self, unit: str) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
         async def consume(message: AbstractIncomingMessage) -> None:
             async with message.process(requeue=False):
+                # Delivery is at least once: a peer acts on each hub message id only once.
+                seen = message_id_of(message.body)
+                if seen is not None and seen in self._handled:
+                    return
                 try:
                     await self.on_message(unit, message.body)
                 except (ValueError, KeyError, TypeError):
                     self.unreadable += 1  # a real peer logs it and moves on
+                if seen is not None:
+                    self._handled.add(seen)
 
         return consume
 

@@ -128,3 +128,35 @@ async def test_a_counter_return_of_a_by_post_dossier_is_refused(
     await peers.publish(f"commune.{COMMUNE}.trangthai", wrong)
     letter = await parked_letter(registry_db, wrong["MaBanTin"])
     assert letter["reason_code"] == "illegal_transition"
+
+
+async def test_a_district_refusal_reaches_the_commune_with_its_reason_and_closes_the_dossier(
+    hub_worker: HubWorkers, peers: Peers, registry_db: asyncpg.Connection
+) -> None:
+    commune_queue = await peers.listen(f"peer.{COMMUNE}")
+    district_queue = await peers.listen("peer.474-PAC")
+    # Given a land dossier handed to the district PAC
+    dossier = new_dossier(COMMUNE, LAND)
+    code = dossier["MaHoSo"]
+    await peers.publish(f"commune.{COMMUNE}.hoso", dossier)
+    await district_queue.wait_for(body_contains(code))
+    # When the district refuses it, with a reason
+    reason = "Thửa đất đang có tranh chấp, chưa đủ điều kiện cấp Giấy chứng nhận"
+    await peers.publish("agency.474-PAC.status", agency_status("474-PAC", code, 3, reason=reason))
+    # Then the commune is told, in its own format, with the reason
+    notice = await commune_queue.wait_for(
+        lambda m: code.encode() in m.body and b'"TrangThai":3' in m.body
+    )
+    assert json.loads(notice.body)["NoiDung"] == reason
+    # And the dossier is closed as refused in the provincial database, reason kept
+    assert await final_status(registry_db, code, 3) == [
+        "dossier.received",
+        "dossier.transferred",
+        "dossier.refused",
+    ]
+    refusal = await registry_db.fetchval(
+        "SELECT payload->>'reason' FROM province.timeline "
+        "WHERE dossier_code = $1 AND type = 'dossier.refused'",
+        code,
+    )
+    assert refusal == reason
