@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from pydantic import ValidationError
 
 from hub.errors import InvalidJson, SchemaInvalid
 from schemas import (
     VIETNAM,
+    CanonicalMessage,
     DocumentRef,
     DossierAccepted,
     DossierEvent,
@@ -119,3 +121,14 @@ def status_event(
     if code is DossierStatus.NEWLY_REGISTERED:
         raise SchemaInvalid("status 1 is set by registering a dossier, not by an update")
     return ProgressReported(unit=unit, status=code, note=note, part=part)
+
+
+P = TypeVar("P")
+
+
+def payload_as(message: CanonicalMessage, kind: type[P]) -> P:
+    """The payload of a message a renderer was handed, which must be a ``kind`` event."""
+    event = message.payload
+    if not isinstance(event, kind):
+        raise TypeError(f"expected {kind.__name__}, got {event.type}")
+    return event

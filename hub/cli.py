@@ -16,11 +16,9 @@ app = typer.Typer(help="Dossier integration hub.", no_args_is_help=True, add_com
 
 
 def _settings() -> Settings:
-    from hub.logging import configure_logging
+    from hub.cli_support import cli_settings
 
-    settings = Settings()
-    configure_logging(settings.log_level, settings.log_json)
-    return settings
+    return cli_settings()
 
 
 @app.command()

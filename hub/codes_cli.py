@@ -3,7 +3,6 @@ whose own software is down. Registered on the ``hub`` app in ``hub/cli.py``."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Annotated
 
@@ -43,27 +42,10 @@ def _moment(at: str | None) -> datetime:
 
 
 def _issue(agency_code: str, moment: datetime) -> str:
-    import asyncpg
-
-    from hub.errors import HubError
-    from hub.logging import configure_logging
-    from hub.settings import Settings
+    from hub.cli_support import run_on_database
     from hub.store.codes import issue_dossier_code
 
-    async def issue() -> str:
-        settings = Settings()
-        configure_logging(settings.log_level, settings.log_json)
-        conn = await asyncpg.connect(settings.database_url.get_secret_value())
-        try:
-            return await issue_dossier_code(conn, agency_code=agency_code, received_at=moment)
-        finally:
-            await conn.close()
-
-    try:
-        return asyncio.run(issue())
-    except HubError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except asyncpg.UndefinedTableError:
-        typer.echo("error: the hub database is not set up; run `hub migrate`", err=True)
-        raise typer.Exit(1) from None
+    return run_on_database(
+        lambda conn: issue_dossier_code(conn, agency_code=agency_code, received_at=moment),
+        database="hub",
+    )

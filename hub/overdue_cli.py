@@ -69,9 +69,7 @@ def scan(
     ] = None,
 ) -> None:
     """Warn about dossiers due within one working day, flag those past due; print counts."""
-    from hub.logging import configure_logging
+    from hub.cli_support import cli_settings
 
-    settings = Settings()
-    configure_logging(settings.log_level, settings.log_json)
-    counts = asyncio.run(scan_once(settings, parse_now(now)))
+    counts = asyncio.run(scan_once(cli_settings(), parse_now(now)))
     typer.echo(f"due soon: {counts['due_soon']}, overdue: {counts['overdue']}")

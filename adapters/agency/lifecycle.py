@@ -4,6 +4,7 @@ apology with a new date, and the hub's resubmission, withdrawal and deadline not
 from __future__ import annotations
 
 from adapters.agency.wire import Apology, Attachment, DueWarning, Resubmission, Withdrawal
+from adapters.native import payload_as
 from schemas import (
     CanonicalMessage,
     DelayApologised,
@@ -20,9 +21,7 @@ def apology_event(native: Apology) -> DelayApologised:
 
 def resubmission(message: CanonicalMessage) -> bytes:
     """Render ``dossier.resubmitted`` as the agency's ``RESUBMISSION``."""
-    event = message.payload
-    if not isinstance(event, SupplementResubmitted):
-        raise TypeError(f"expected dossier.resubmitted, got {event.type}")
+    event = payload_as(message, SupplementResubmitted)
     return (
         Resubmission(
             messageId=str(message.message_id),
@@ -43,9 +42,7 @@ def resubmission(message: CanonicalMessage) -> bytes:
 
 def withdrawal(message: CanonicalMessage) -> bytes:
     """Render ``dossier.withdrawn`` as the agency's ``WITHDRAWAL`` (stop processing)."""
-    event = message.payload
-    if not isinstance(event, DossierWithdrawn):
-        raise TypeError(f"expected dossier.withdrawn, got {event.type}")
+    event = payload_as(message, DossierWithdrawn)
     return (
         Withdrawal(
             messageId=str(message.message_id),

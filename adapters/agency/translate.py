@@ -16,7 +16,7 @@ from adapters.agency.wire import (
     StatusUpdate,
     Transfer,
 )
-from adapters.native import check_json_bytes, status_event, validation_failed
+from adapters.native import check_json_bytes, payload_as, status_event, validation_failed
 from hub.errors import SchemaInvalid, SenderNotAllowed
 from schemas import (
     HUB_UNIT,
@@ -87,9 +87,7 @@ def _event(native: StatusUpdate | Apology) -> DossierEvent:
 
 def transfer(message: CanonicalMessage) -> bytes:
     """Render a canonical ``dossier.transferred`` as the agency's ``TRANSFER``."""
-    event = message.payload
-    if not isinstance(event, DossierTransferred):
-        raise TypeError(f"expected dossier.transferred, got {event.type}")
+    event = payload_as(message, DossierTransferred)
     dossier = event.dossier
     return (
         Transfer(

@@ -12,7 +12,7 @@ from adapters.commune.wire import (
     ThuXinLoi,
     XinLoiHenLai,
 )
-from adapters.native import format_compact_time, parse_compact_time
+from adapters.native import format_compact_time, parse_compact_time, payload_as
 from hub.errors import SchemaInvalid
 from schemas import (
     CanonicalMessage,
@@ -80,9 +80,7 @@ def due_warning(message: CanonicalMessage, *, deciding_unit: str) -> bytes:
 
 def apology_notice(message: CanonicalMessage) -> bytes:
     """Render ``dossier.delay_apologised`` as the commune's ``ThuXinLoi``."""
-    event = message.payload
-    if not isinstance(event, DelayApologised):
-        raise TypeError(f"expected dossier.delay_apologised, got {event.type}")
+    event = payload_as(message, DelayApologised)
     return (
         ThuXinLoi(
             MaBanTin=str(message.message_id),

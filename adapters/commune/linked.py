@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.commune.wire import PartBlock, ThongBaoLienThong
-from adapters.native import format_compact_time
+from adapters.native import format_compact_time, payload_as
 from schemas import CanonicalMessage, GroupOutcome, PartOutcome
 
 
@@ -21,9 +21,7 @@ def _part(part: PartOutcome) -> PartBlock:
 
 def group_notice(message: CanonicalMessage, *, by_post: bool) -> bytes:
     """Render a canonical ``dossier.group_outcome`` as the commune's ``ThongBaoLienThong``."""
-    event = message.payload
-    if not isinstance(event, GroupOutcome):
-        raise TypeError(f"expected dossier.group_outcome, got {event.type}")
+    event = payload_as(message, GroupOutcome)
     return (
         ThongBaoLienThong(
             MaBanTin=str(message.message_id),

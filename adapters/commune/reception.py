@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from adapters.commune.wire import XacNhanTiepNhan
-from adapters.native import format_compact_time
+from adapters.native import format_compact_time, payload_as
 from schemas import CanonicalMessage, DossierReceived
 
 _ACK_NAMESPACE = uuid5(NAMESPACE_URL, "urn:dossier-hub:reception-ack")
@@ -22,9 +22,7 @@ def reception_ack(
 ) -> bytes:
     """Render the recorded ``dossier.received`` (its id is the commune's ``MaBanTin``, its
     correlation id the issued code) as ``XacNhanTiepNhan``."""
-    event = message.payload
-    if not isinstance(event, DossierReceived):
-        raise TypeError(f"expected dossier.received, got {event.type}")
+    event = payload_as(message, DossierReceived)
     return (
         XacNhanTiepNhan(
             MaBanTin=str(acknowledgement_id(message.message_id)),

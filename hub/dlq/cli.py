@@ -31,11 +31,9 @@ ActorOption = Annotated[
 
 
 def _settings() -> Settings:
-    from hub.logging import configure_logging
+    from hub.cli_support import cli_settings
 
-    settings = Settings()
-    configure_logging(settings.log_level, settings.log_json)
-    return settings
+    return cli_settings()
 
 
 def _run(work: Callable[[Any], Awaitable[T]]) -> T:

@@ -7,7 +7,6 @@ Exit code 1 when the dossier or unit is unknown or the slip does not apply to th
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -31,30 +30,11 @@ OutOption = Annotated[
 
 def _render(work: Callable[..., Awaitable[str]]) -> str:
     """Run ``work(conn, now=...)`` on one connection; HubErrors become exit code 1."""
-    import asyncpg
-
+    from hub.cli_support import run_on_database
     from hub.clock import SystemClock
-    from hub.errors import HubError
-    from hub.logging import configure_logging
-    from hub.settings import Settings
 
-    async def main() -> str:
-        settings = Settings()
-        configure_logging(settings.log_level, settings.log_json)
-        conn = await asyncpg.connect(settings.database_url.get_secret_value())
-        try:
-            return await work(conn, now=SystemClock().now())
-        finally:
-            await conn.close()
-
-    try:
-        return asyncio.run(main())
-    except HubError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except asyncpg.UndefinedTableError:
-        typer.echo("error: the provincial database is not set up; run `hub migrate`", err=True)
-        raise typer.Exit(1) from None
+    now = SystemClock().now()
+    return run_on_database(lambda conn: work(conn, now=now), database="provincial")
 
 
 def _write(page: str, out: Path | None) -> None:
