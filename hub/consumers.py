@@ -243,15 +243,15 @@ class PeerConsumer:
             dossier_code=message.correlation_id, message_id=str(message.message_id)
         )
         try:
-            ids = await self._process_in_order(message)
-            if ids is None:
+            rows = await self._process_in_order(message)
+            if rows is None:
                 log.info("duplicate_message_ignored", type=message.type)
                 return
-            await self.relay.flush(ids)
+            await self.relay.flush(rows)
         finally:
             structlog.contextvars.unbind_contextvars("dossier_code", "message_id")
 
-    async def _process_in_order(self, message: CanonicalMessage) -> list[int] | None:
+    async def _process_in_order(self, message: CanonicalMessage) -> list[OutboxMessage] | None:
         """Apply the message; when it looks early (its dossier unknown yet, or a forward
         jump the state does not allow yet), wait in place for a while: its predecessor may
         be on another shard, which happens to messages published across a broker restart

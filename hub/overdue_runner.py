@@ -77,12 +77,12 @@ class OverdueScanner:
             )
             recorded = 0
             for action in deadline_actions(states, moment):
-                ids = await process(self.pool, self.registry, warning_message(action, moment))
-                if ids:
+                rows = await process(self.pool, self.registry, warning_message(action, moment))
+                if rows:
                     recorded += 1
                     done[action.kind] += 1
                     if self.relay is not None:
-                        await self.relay.flush(ids)
+                        await self.relay.flush(rows)
             if len(states) < BATCH or recorded == 0:
                 break
         if done:

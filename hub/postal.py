@@ -89,9 +89,9 @@ class PostalOrderConsumer:
             causation_id=cause,
             message_id=derived_id("postal-order", request.order_number),
         )
-        ids = await process(self.pool, self.registry, message)
-        if ids:
-            await self.relay.flush(ids)
+        rows = await process(self.pool, self.registry, message)
+        if rows:
+            await self.relay.flush(rows)
 
     def _result_return(self, state: DossierState) -> CreateOrderRequest:
         sender = self.registry.unit(state.dossier.receiving_unit)
@@ -143,15 +143,15 @@ class PostalTracker:
             ),
         )
         try:
-            ids = await process(self.pool, self.registry, message)
+            rows = await process(self.pool, self.registry, message)
         except (PermanentError, UnknownDossier) as exc:
             log.warning(
                 "postal_event_skipped", reason_code=exc.reason_code, dossier_code=event.order_number
             )
             return False
-        if ids:
-            await self.relay.flush(ids)
-        return ids is not None
+        if rows:
+            await self.relay.flush(rows)
+        return rows is not None
 
     async def run(self) -> None:
         while True:

@@ -1,8 +1,11 @@
 """Publish outbox rows with publisher confirms, then delete them.
 
-Rows are published right after their transaction commits; a background sweep publishes
-any a crash left behind. Rows are locked with SKIP LOCKED, so several workers never
-publish the same row at once; a crash between confirm and delete republishes, and every
+Rows are published right after their transaction commits, from memory, and deleted once
+the broker confirmed them (the deletes of rows published together go in one statement);
+a background sweep publishes any row older than a few seconds that is still there (a
+crash, or a broker or database outage, between commit and delete). The sweep locks its
+rows with SKIP LOCKED, so two sweeps never publish the same row at once. A row can still
+go out twice (a crash between confirm and delete, or a delete that failed), and every
 consumer is idempotent on the message id.
 """
 
@@ -43,20 +46,47 @@ class OutboxRelay:
         self._publisher = publisher
         self._sweep_after_s = sweep_after_s
         self._batch = batch
+        self._published: list[int] = []
+        self._forgetting: asyncio.Task[None] | None = None
 
-    async def flush(self, ids: Sequence[int]) -> None:
-        """Publish rows just committed. It never raises: the message that made them is
-        already processed, and rows that could not go out now (broker or database away)
-        stay in the outbox for the sweep."""
-        if not ids:
+    async def flush(self, messages: Sequence[OutboxMessage]) -> None:
+        """Publish rows just committed, then have them deleted. It never raises: the
+        message that made them is already processed, and rows that could not go out now
+        (broker away) stay in the outbox for the sweep."""
+        if not messages:
             return
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                await publish_all(self._publisher, await outbox.take_ids(conn, ids))
+            await publish_all(self._publisher, messages)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning("outbox_flush_deferred", rows=len(ids), error=type(exc).__name__)
+            log.warning("outbox_flush_deferred", rows=len(messages), error=type(exc).__name__)
+            return
+        self._forget([m.id for m in messages if m.id is not None])
+
+    def _forget(self, ids: list[int]) -> None:
+        self._published.extend(ids)
+        if self._forgetting is None or self._forgetting.done():
+            self._forgetting = asyncio.get_running_loop().create_task(self._delete_published())
+
+    async def _delete_published(self) -> None:
+        """Delete every published row noted so far, in one statement per round."""
+        while self._published:
+            ids, self._published = self._published, []
+            try:
+                async with self._pool.acquire() as conn:
+                    await outbox.delete(conn, ids)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # The rows stay: the sweep publishes them again (consumers drop the
+                # duplicates by message id) and deletes them.
+                log.warning("outbox_delete_deferred", rows=len(ids), error=type(exc).__name__)
+
+    async def _forgotten(self) -> None:
+        """Wait until the rows published so far are deleted (or their delete failed)."""
+        if self._forgetting is not None:
+            await asyncio.shield(self._forgetting)
 
     async def sweep_once(self, *, older_than_s: float | None = None) -> int:
         age = self._sweep_after_s if older_than_s is None else older_than_s
@@ -72,6 +102,7 @@ class OutboxRelay:
         published. Rows another worker holds are its own to publish."""
         published = 0
         async with asyncio.timeout(timeout_s):
+            await self._forgotten()
             while (count := await self.sweep_once(older_than_s=0.0)) > 0:
                 published += count
         return published

@@ -18,6 +18,8 @@ from hub.dossier_codes import (
     parse_code,
     reception_day,
 )
+from hub.store import statements
+from hub.store.statements import Write
 
 NEXT_SEQUENCE = """
 INSERT INTO hub.dossier_code_sequences AS t (agency_code, day, last)
@@ -51,7 +53,13 @@ async def issue_dossier_code(conn: Connection, *, agency_code: str, received_at:
     return str(DossierCode(agency_code, day, int(sequence)))
 
 
-async def record_external_code(conn: Connection, code: str) -> None:
-    """Note a code a unit issued itself, so hub-issued codes of that unit and day follow it."""
+def external_code_recorded(code: str) -> Write:
+    """The write noting a code a unit issued itself, so that hub-issued codes of that unit
+    and day follow it."""
     parsed = parse_code(code)
-    await conn.execute(RECORD_SEQUENCE, parsed.agency_code, parsed.day, parsed.sequence)
+    return Write(RECORD_SEQUENCE, (parsed.agency_code, parsed.day, parsed.sequence))
+
+
+async def record_external_code(conn: Connection, code: str) -> None:
+    """Run :func:`external_code_recorded` on its own."""
+    await statements.run(conn, [external_code_recorded(code)])

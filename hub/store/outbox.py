@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,8 @@ import asyncpg
 
 from hub.db import Connection
 from hub.store import queries as q
+from hub.store import statements
+from hub.store.statements import Write
 
 
 @dataclass(frozen=True)
@@ -24,18 +26,37 @@ class OutboxMessage:
     id: int | None = None
 
 
-async def add(conn: Connection, messages: Sequence[OutboxMessage]) -> list[int]:
+def insert(messages: Sequence[OutboxMessage]) -> Write:
+    """The write adding ``messages`` (returning their ids; see :func:`with_ids`)."""
+    return Write(
+        q.INSERT_OUTBOX,
+        (
+            [m.message_id for m in messages],
+            [m.exchange for m in messages],
+            [m.routing_key for m in messages],
+            [m.body for m in messages],
+            [json.dumps(m.headers) for m in messages],
+        ),
+        returning=True,
+    )
+
+
+def with_ids(messages: Sequence[OutboxMessage], rows: Sequence[Any]) -> list[OutboxMessage]:
+    """``messages`` carrying the row ids :func:`insert` returned, in the order given."""
+    ids = {row["message_id"]: row["id"] for row in rows}
+    return [replace(m, id=ids[m.message_id]) for m in messages]
+
+
+async def add(conn: Connection, messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+    """Add ``messages`` in the caller's transaction; them with their row ids."""
     if not messages:
         return []
-    rows = await conn.fetch(
-        q.INSERT_OUTBOX,
-        [m.message_id for m in messages],
-        [m.exchange for m in messages],
-        [m.routing_key for m in messages],
-        [m.body for m in messages],
-        [json.dumps(m.headers) for m in messages],
-    )
-    return [row["id"] for row in rows]
+    return with_ids(messages, await statements.run(conn, [insert(messages)]))
+
+
+async def delete(conn: Connection, ids: Sequence[int]) -> None:
+    """Forget rows already published (confirmed by the broker)."""
+    await conn.execute(q.DELETE_OUTBOX, list(ids))
 
 
 def _message(row: asyncpg.Record) -> OutboxMessage:
@@ -49,14 +70,9 @@ def _message(row: asyncpg.Record) -> OutboxMessage:
     )
 
 
-async def take_ids(conn: Connection, ids: Sequence[int]) -> list[OutboxMessage]:
-    """Delete these rows (those no other transaction holds) and return them, in id order.
-    Inside the caller's transaction: if publishing them fails, the rollback keeps them."""
-    rows = await conn.fetch(q.TAKE_OUTBOX_IDS, list(ids))
-    return sorted((_message(r) for r in rows), key=lambda m: m.id or 0)
-
-
 async def take_stale(conn: Connection, *, older_than_s: float, limit: int) -> list[OutboxMessage]:
-    """Like :func:`take_ids`, for the oldest rows older than ``older_than_s``."""
+    """Delete the oldest rows older than ``older_than_s`` (those no other transaction
+    holds) and return them, in id order. Inside the caller's transaction: if publishing
+    them fails, the rollback keeps them."""
     rows = await conn.fetch(q.TAKE_OUTBOX_STALE, older_than_s, limit)
     return sorted((_message(r) for r in rows), key=lambda m: m.id or 0)

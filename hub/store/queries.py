@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-CLAIM_INBOX = """
-INSERT INTO hub.inbox (message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING message_id
+CLAIM_AND_LOCK = """
+WITH claimed AS (
+    INSERT INTO hub.inbox (message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING message_id
+)
+SELECT EXISTS (SELECT FROM claimed) AS claimed, d.*
+FROM (SELECT) AS one
+LEFT JOIN LATERAL (
+    SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier,
+           supplement_requested, deadline_extended, warned_due_at, overdue_due_at
+    FROM hub.dossiers WHERE code = $2 FOR UPDATE
+) AS d ON true
 """
+"""Claim a message id in the inbox and lock its dossier's row, in one round trip."""
 LOCK_DOSSIER = """
 SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier,
        supplement_requested, deadline_extended, warned_due_at, overdue_due_at
@@ -33,11 +43,12 @@ SELECT_PARTS = """
 SELECT procedure_code, competent_unit, status, due_at, decision_number, summary, reason
 FROM hub.dossier_parts WHERE dossier_code = $1 ORDER BY position
 """
-UPSERT_PART = """
+UPSERT_PARTS = """
 INSERT INTO hub.dossier_parts
     (dossier_code, procedure_code, position, competent_unit, status, due_at, decision_number,
      summary, reason)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+SELECT $1, * FROM unnest($2::text[], $3::smallint[], $4::text[], $5::smallint[],
+                         $6::timestamptz[], $7::text[], $8::text[], $9::text[])
 ON CONFLICT (dossier_code, procedure_code) DO UPDATE SET
     competent_unit = EXCLUDED.competent_unit, status = EXCLUDED.status,
     due_at = EXCLUDED.due_at, decision_number = EXCLUDED.decision_number,
@@ -56,15 +67,9 @@ LIMIT $3
 INSERT_OUTBOX = """
 INSERT INTO hub.outbox (message_id, exchange, routing_key, body, headers)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])
-RETURNING id
+RETURNING id, message_id
 """
-TAKE_OUTBOX_IDS = """
-WITH picked AS (
-    SELECT id FROM hub.outbox WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED
-)
-DELETE FROM hub.outbox o USING picked WHERE o.id = picked.id
-RETURNING o.id, o.message_id, o.exchange, o.routing_key, o.body, o.headers
-"""
+DELETE_OUTBOX = "DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])"
 TAKE_OUTBOX_STALE = """
 WITH picked AS (
     SELECT id FROM hub.outbox WHERE created_at < now() - make_interval(secs => $1)

@@ -13,12 +13,21 @@ from hub.db import Connection
 from hub.lifecycle import DossierState
 from hub.lifecycle_model import PartState
 from hub.store import queries as q
+from hub.store.statements import Write
 from schemas import Dossier, DossierStatus
 
 
-async def claim_inbox(conn: Connection, message_id: UUID) -> bool:
-    """True the first time a message id is seen; False for a redelivery or replay."""
-    return await conn.fetchval(q.CLAIM_INBOX, message_id) is not None
+async def claim_and_lock(
+    conn: Connection, message_id: UUID, code: str
+) -> tuple[bool, DossierState | None]:
+    """Claim ``message_id`` in the inbox and lock dossier ``code``'s row, in one round trip:
+    whether the id is new (False for a redelivery or replay), and the dossier's state."""
+    row = await conn.fetchrow(q.CLAIM_AND_LOCK, message_id, code)
+    if row is None or not row["claimed"]:
+        return False, None
+    if row["status"] is None:
+        return True, None
+    return True, await _with_parts(conn, row)
 
 
 def _state(row: asyncpg.Record) -> DossierState:
@@ -67,39 +76,45 @@ async def get_dossier(conn: Connection | asyncpg.Pool, code: str) -> DossierStat
     return None if row is None else await _with_parts(conn, row)
 
 
-async def save_dossier(conn: Connection, state: DossierState) -> None:
-    await conn.execute(
-        q.UPSERT_DOSSIER,
-        state.code,
-        state.competent_unit,
-        int(state.status),
-        state.sequence,
-        state.due_at,
-        state.postal_item_code,
-        state.dossier.model_dump_json(),
-        state.supplement_requested,
-        state.deadline_extended,
-        state.warned_due_at,
-        state.overdue_due_at,
-    )
+def saved(state: DossierState) -> list[Write]:
+    """The writes that save a dossier's state (and its parts, for a group)."""
+    writes = [
+        Write(
+            q.UPSERT_DOSSIER,
+            (
+                state.code,
+                state.competent_unit,
+                int(state.status),
+                state.sequence,
+                state.due_at,
+                state.postal_item_code,
+                state.dossier.model_dump_json(),
+                state.supplement_requested,
+                state.deadline_extended,
+                state.warned_due_at,
+                state.overdue_due_at,
+            ),
+        )
+    ]
     if state.parts:
-        await conn.executemany(
-            q.UPSERT_PART,
-            [
+        parts = state.parts
+        writes.append(
+            Write(
+                q.UPSERT_PARTS,
                 (
                     state.code,
-                    p.procedure_code,
-                    position,
-                    p.unit,
-                    int(p.status),
-                    p.due_at,
-                    p.decision_number,
-                    p.summary,
-                    p.reason,
-                )
-                for position, p in enumerate(state.parts)
-            ],
+                    [p.procedure_code for p in parts],
+                    list(range(len(parts))),
+                    [p.unit for p in parts],
+                    [int(p.status) for p in parts],
+                    [p.due_at for p in parts],
+                    [p.decision_number for p in parts],
+                    [p.summary for p in parts],
+                    [p.reason for p in parts],
+                ),
+            )
         )
+    return writes
 
 
 async def deadline_candidates(
