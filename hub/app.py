@@ -11,11 +11,11 @@ from typing import Any
 import aio_pika
 import asyncpg
 import structlog
+from aio_pika.abc import AbstractIncomingMessage
 from faststream import FastStream
 from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker, RabbitQueue
-from faststream.rabbit.annotations import RabbitMessage
 
 from adapters.postal.client import PostalClient
 from hub.amqp import ConfirmingPublisher
@@ -53,18 +53,20 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     relay: OutboxRelay | None = None
 
-    async def dispatch(self, queue: str, message: RabbitMessage) -> None:
-        await self.handlers[queue](message.raw_message)
+    async def dispatch(self, queue: str, message: AbstractIncomingMessage) -> None:
+        await self.handlers[queue](message)
 
 
 def _queue(name: str) -> RabbitQueue:
     return RabbitQueue(name, declare=False)
 
 
-async def raw_body(message: StreamMessage[Any]) -> bytes:
-    """Hand the body over undecoded: the adapters own decoding, so that a body that is not
-    JSON is parked with its reason instead of failing inside the framework."""
-    return message.body
+async def raw_delivery(message: StreamMessage[Any]) -> AbstractIncomingMessage:
+    """Hand the aio-pika delivery over undecoded: the adapters own decoding, so that a body
+    that is not JSON is parked with its reason instead of failing inside the framework, and
+    the consumers ack it themselves once its effect is committed."""
+    raw: AbstractIncomingMessage = message.raw_message
+    return raw
 
 
 INGRESS_DESCRIPTION = (
@@ -104,7 +106,7 @@ def _subscribe(
     subscriber = broker.subscriber(
         _queue(queue),
         ack_policy=AckPolicy.MANUAL,
-        decoder=raw_body,
+        decoder=raw_delivery,
         title=title,
         description=description,
         channel=channel,
@@ -112,7 +114,7 @@ def _subscribe(
     )
 
     @subscriber
-    async def consume(message: RabbitMessage) -> None:
+    async def consume(message: Any) -> None:  # the raw delivery; Any keeps AsyncAPI happy
         await runtime.dispatch(queue, message)
 
     return subscriber
@@ -156,6 +158,9 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
         settings.amqp_url.get_secret_value(),
         default_channel=Channel(prefetch_count=settings.prefetch),
         logger=None,
+        # No dependency injection per message: the handlers take the raw delivery (see
+        # raw_delivery). FastDepends' context lookup ran in a thread per message.
+        apply_types=False,
         graceful_timeout=15.0,
         description="Dossier integration hub: routes, tracks and returns one-stop dossiers.",
     )
