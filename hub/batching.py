@@ -1,5 +1,9 @@
 """Group work that arrives together into one call: deliveries handled concurrently submit
-items, and whatever is pending when the loop next runs goes to the batch function at once.
+items, and whatever is pending when the batch starts goes to the batch function at once.
+
+A batch starts ``linger_s`` after its first item arrived (0: when the loop next runs),
+and no more than ``max_in_flight`` batches run at once: items that arrive meanwhile wait
+for the next batch, so under load the batches grow by themselves (group commit).
 
 A batch that fails is retried item by item, so each item gets its own result or its own
 error (one bad event must not fail, or retry, its neighbours)."""
@@ -18,6 +22,8 @@ T = TypeVar("T")
 class MicroBatcher(Generic[T]):
     handle: Callable[[Sequence[T]], Awaitable[object]]
     max_batch: int = 100
+    linger_s: float = 0.0
+    max_in_flight: int | None = None
     _pending: list[tuple[T, asyncio.Future[None]]] = field(default_factory=list, init=False)
     _scheduled: bool = field(default=False, init=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False)
@@ -26,18 +32,34 @@ class MicroBatcher(Generic[T]):
         """Return once ``item`` was handled in some batch; raise its own error if it failed."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((item, future))
-        if not self._scheduled:
-            self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._start)
+        self._schedule()
         await future
+
+    def _schedule(self) -> None:
+        if self._scheduled or not self._pending:
+            return
+        self._scheduled = True
+        loop = asyncio.get_running_loop()
+        if self.linger_s > 0 and len(self._pending) < self.max_batch:
+            loop.call_later(self.linger_s, self._start)
+        else:
+            loop.call_soon(self._start)
 
     def _start(self) -> None:
         self._scheduled = False
-        while self._pending:
+        while self._pending and (
+            self.max_in_flight is None or len(self._tasks) < self.max_in_flight
+        ):
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
             task = asyncio.get_running_loop().create_task(self._run(batch))
             self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if self._pending and not self._scheduled:  # what arrived while it ran goes now
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._start)
 
     async def _run(self, batch: list[tuple[T, asyncio.Future[None]]]) -> None:
         try:

@@ -16,18 +16,27 @@ from hub.relay import Publisher
 from hub.topology import PROJECTION_QUEUE
 from schemas import CanonicalMessage
 
+PROJECTION_LINGER_S = 0.01
+"""How long the first event of a batch waits for others: the projection is off every
+peer's critical path, and a transaction per event would cost several round trips each."""
+
 
 @dataclass
 class ProjectionConsumer:
     """Events that arrive together (up to the queue's prefetch) are projected in one
-    transaction; each delivery is still acked, retried or parked on its own."""
+    transaction, one batch at a time: events that arrive while a batch is being written
+    go into the next one. Each delivery is still acked, retried or parked on its own."""
 
     pool: asyncpg.Pool
     publisher: Publisher
     _batcher: MicroBatcher[CanonicalMessage] = field(init=False)
 
     def __post_init__(self) -> None:
-        self._batcher = MicroBatcher(lambda messages: project_batch(self.pool, messages))
+        self._batcher = MicroBatcher(
+            lambda messages: project_batch(self.pool, messages),
+            linger_s=PROJECTION_LINGER_S,
+            max_in_flight=1,
+        )
 
     async def __call__(self, raw: AbstractIncomingMessage) -> None:
         await Guarded(self.publisher, PROJECTION_QUEUE).run(raw, lambda _rk: self._handle(raw))

@@ -72,3 +72,41 @@ async def test_a_single_failing_item_raises_its_error() -> None:
 
     with pytest.raises(Bad):
         await MicroBatcher(handle).submit(1)
+
+
+async def test_items_arriving_while_a_batch_runs_wait_for_the_next_one() -> None:
+    calls: list[list[int]] = []
+    release = asyncio.Event()
+
+    async def handle(items: Sequence[int]) -> None:
+        calls.append(list(items))
+        if items[0] == 0:
+            await release.wait()
+
+    batcher = MicroBatcher(handle, max_in_flight=1)
+    first = asyncio.create_task(batcher.submit(0))
+    await asyncio.sleep(0.01)  # the first batch is running
+    later = [asyncio.create_task(batcher.submit(i)) for i in (1, 2, 3)]
+    await asyncio.sleep(0.01)
+    assert calls == [[0]]  # nothing else started meanwhile
+    release.set()
+    await asyncio.gather(first, *later)
+
+    assert calls == [[0], [1, 2, 3]]
+
+
+async def test_a_linger_gathers_items_submitted_a_little_apart() -> None:
+    calls: list[list[int]] = []
+
+    async def handle(items: Sequence[int]) -> None:
+        calls.append(list(items))
+
+    batcher = MicroBatcher(handle, linger_s=0.05)
+
+    async def submit_after(item: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await batcher.submit(item)
+
+    await asyncio.gather(submit_after(0, 0), submit_after(1, 0.01), submit_after(2, 0.02))
+
+    assert calls == [[0, 1, 2]]
