@@ -1,6 +1,16 @@
-"""Apply one canonical message: inbox, dossier code, state and outbox in one PostgreSQL
-transaction, in as few round trips as the decision allows: claim and lock in one
-statement, every write in another (see :mod:`hub.store.statements`)."""
+"""Apply one canonical message: inbox, dossier code, state and outbox, atomically.
+
+Most messages take two round trips and no explicit transaction (optimistic concurrency):
+read whether the message was seen and the dossier's state with its row version, decide in
+Python, then send every write as one statement guarded by that version (see
+:mod:`hub.store.statements`). If another writer changed the dossier in between (the
+deadline scan, the postal tracker), nothing was written and the message is decided again
+on the new state. A second claim of the same message id fails on the inbox's key, so a
+message is applied once.
+
+A reception that leaves its code to the hub takes a transaction instead: the code is
+allocated from the unit's daily sequence, and a rollback gives the number back.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +18,8 @@ import asyncpg
 
 from hub.db import Connection
 from hub.dossier_codes import is_valid_code
-from hub.lifecycle import DossierState, decide
+from hub.errors import TransientError
+from hub.lifecycle import Decision, DossierState, decide
 from hub.reception import acknowledged, codeless_dossier, with_issued_code
 from hub.registry import Registry
 from hub.rendering import render
@@ -18,26 +29,71 @@ from hub.store.outbox import OutboxMessage
 from hub.store.statements import Write
 from schemas import CanonicalMessage, DossierReceived
 
+MAX_CONFLICTS = 50
+"""Decisions retried on a newer state before the message goes back to its queue."""
+
+INBOX_KEY = "inbox_pkey"
+
+
+class DossierContended(TransientError):
+    """The dossier kept changing under the decision; retry later."""
+
+    reason_code = "dossier_contended"
+
 
 async def process(
     pool: asyncpg.Pool, registry: Registry, message: CanonicalMessage
 ) -> list[OutboxMessage] | None:
     """The outbox rows to publish, or None when the message id was processed before."""
+    if codeless_dossier(message) is not None:
+        return await _process_issuing_code(pool, registry, message)
+    async with pool.acquire() as conn:
+        for _ in range(MAX_CONFLICTS):
+            read = await state.read_for_decision(conn, message.message_id, message.correlation_id)
+            if read.seen:
+                return None
+            decision = decide(read.state, message, registry)
+            rows = [render(o, decision.state) for o in decision.outgoing]
+            writes = [state.claimed(message.message_id), *_writes(message, read.state, decision)]
+            if rows:
+                writes.append(outbox.insert(rows))
+            try:
+                result = await statements.run_guarded(
+                    conn, state.version_guard(read, decision.state), writes
+                )
+            except asyncpg.UniqueViolationError as exc:
+                if exc.constraint_name == INBOX_KEY:  # processed meanwhile, elsewhere
+                    return None
+                raise
+            if result is not None:
+                return outbox.with_ids(rows, result)
+    raise DossierContended(
+        f"dossier {message.correlation_id} changed {MAX_CONFLICTS} times while deciding"
+    )
+
+
+def _writes(
+    message: CanonicalMessage, current: DossierState | None, decision: Decision
+) -> list[Write]:
+    """The writes besides the dossier row (the guard writes that) and the outbox."""
+    writes: list[Write] = []
+    if _is_coded_reception(message):
+        writes.append(external_code_recorded(message.correlation_id))
+    if decision.state is not current:
+        writes += state.parts_saved(decision.state)
+    return writes
+
+
+async def _process_issuing_code(
+    pool: asyncpg.Pool, registry: Registry, message: CanonicalMessage
+) -> list[OutboxMessage] | None:
     async with pool.acquire() as conn, conn.transaction():
-        claimed, current = await state.claim_and_lock(
-            conn, message.message_id, message.correlation_id
-        )
+        claimed, _ = await state.claim_and_lock(conn, message.message_id, message.correlation_id)
         if not claimed:
             return None
-        coded, current = await _with_dossier_code(conn, registry, message, current)
-        decision = decide(current, coded, registry)
-        if coded is not message:
-            decision = acknowledged(decision)
-        writes: list[Write] = []
-        if coded is message and _is_coded_reception(message):
-            writes.append(external_code_recorded(message.correlation_id))
-        if decision.state is not current:
-            writes += state.saved(decision.state)
+        coded, current = await _with_issued_code(conn, registry, message)
+        decision = acknowledged(decide(current, coded, registry))
+        writes = state.saved(decision.state) if decision.state is not current else []
         rows = [render(o, decision.state) for o in decision.outgoing]
         if rows:
             writes.append(outbox.insert(rows))
@@ -50,19 +106,15 @@ def _is_coded_reception(message: CanonicalMessage) -> bool:
     return isinstance(message.payload, DossierReceived) and is_valid_code(message.correlation_id)
 
 
-async def _with_dossier_code(
-    conn: Connection,
-    registry: Registry,
-    message: CanonicalMessage,
-    current: DossierState | None,
+async def _with_issued_code(
+    conn: Connection, registry: Registry, message: CanonicalMessage
 ) -> tuple[CanonicalMessage, DossierState | None]:
-    """A reception with its dossier code, issued now from the receiving unit's daily
-    sequence when the unit left it out (rolled back with the transaction), and the state
-    under that code; any other message as it is, with ``current``."""
+    """The reception with a code issued now from the receiving unit's daily sequence
+    (rolled back with the transaction), and the state already under that code (normally
+    none)."""
     dossier = codeless_dossier(message)
     if dossier is None:
-        return message, current
+        raise ValueError("only a reception without a dossier code gets one issued")
     agency_code = registry.at(dossier.received_at).unit(dossier.receiving_unit).agency_code
     code = await issue_dossier_code(conn, agency_code=agency_code, received_at=dossier.received_at)
-    coded = with_issued_code(message, code)
-    return coded, await state.lock_dossier(conn, code)
+    return with_issued_code(message, code), await state.lock_dossier(conn, code)

@@ -19,7 +19,7 @@ from hub.dossier_codes import (
     reception_day,
 )
 from hub.store import statements
-from hub.store.statements import Write
+from hub.store.statements import GUARDED, Write
 
 NEXT_SEQUENCE = """
 INSERT INTO hub.dossier_code_sequences AS t (agency_code, day, last)
@@ -30,9 +30,9 @@ RETURNING last
 """
 """The next sequence number, or no row when the day's numbers are used up."""
 
-RECORD_SEQUENCE = """
+RECORD_SEQUENCE = f"""
 INSERT INTO hub.dossier_code_sequences AS t (agency_code, day, last)
-VALUES ($1, $2, $3)
+SELECT $1, $2, $3 WHERE {GUARDED}
 ON CONFLICT (agency_code, day) DO UPDATE SET last = greatest(t.last, EXCLUDED.last)
 """
 """Move a sequence past a code issued elsewhere, so the hub never issues it again."""

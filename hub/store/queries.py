@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hub.store.statements import GUARDED
+
 CLAIM_AND_LOCK = """
 WITH claimed AS (
     INSERT INTO hub.inbox (message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING message_id
@@ -15,6 +17,37 @@ LEFT JOIN LATERAL (
 ) AS d ON true
 """
 """Claim a message id in the inbox and lock its dossier's row, in one round trip."""
+READ_FOR_DECISION = """
+SELECT EXISTS (SELECT FROM hub.inbox WHERE message_id = $1) AS seen, d.*
+FROM (SELECT) AS one
+LEFT JOIN LATERAL (
+    SELECT xmin AS version, competent_unit, status, sequence, due_at, postal_item_code,
+           dossier, supplement_requested, deadline_extended, warned_due_at, overdue_due_at
+    FROM hub.dossiers WHERE code = $2
+) AS d ON true
+"""
+"""Whether a message id was processed, and its dossier's state with the row version
+(``xmin``), without a lock: the writes that follow apply only if the version is still
+the one read (see :mod:`hub.service`)."""
+CLAIM = f"INSERT INTO hub.inbox (message_id) SELECT $1 WHERE {GUARDED}"
+"""Claim a message id; a second claim of the same id fails with a unique violation."""
+INSERT_NEW_DOSSIER = """
+INSERT INTO hub.dossiers
+    (code, competent_unit, status, sequence, due_at, postal_item_code, dossier,
+     supplement_requested, deadline_extended, warned_due_at, overdue_due_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (code) DO NOTHING
+RETURNING 1
+"""
+UPDATE_DOSSIER_AT_VERSION = """
+UPDATE hub.dossiers SET
+    competent_unit = $2, status = $3, sequence = $4, due_at = $5, postal_item_code = $6,
+    dossier = $7, supplement_requested = $8, deadline_extended = $9, warned_due_at = $10,
+    overdue_due_at = $11, updated_at = now()
+WHERE code = $1 AND xmin = $12::xid
+RETURNING 1
+"""
+DOSSIER_AT_VERSION = "SELECT 1 FROM hub.dossiers WHERE code = $1 AND xmin = $2::xid FOR UPDATE"
 LOCK_DOSSIER = """
 SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier,
        supplement_requested, deadline_extended, warned_due_at, overdue_due_at
@@ -43,12 +76,13 @@ SELECT_PARTS = """
 SELECT procedure_code, competent_unit, status, due_at, decision_number, summary, reason
 FROM hub.dossier_parts WHERE dossier_code = $1 ORDER BY position
 """
-UPSERT_PARTS = """
+UPSERT_PARTS = f"""
 INSERT INTO hub.dossier_parts
     (dossier_code, procedure_code, position, competent_unit, status, due_at, decision_number,
      summary, reason)
 SELECT $1, * FROM unnest($2::text[], $3::smallint[], $4::text[], $5::smallint[],
                          $6::timestamptz[], $7::text[], $8::text[], $9::text[])
+WHERE {GUARDED}
 ON CONFLICT (dossier_code, procedure_code) DO UPDATE SET
     competent_unit = EXCLUDED.competent_unit, status = EXCLUDED.status,
     due_at = EXCLUDED.due_at, decision_number = EXCLUDED.decision_number,
@@ -64,9 +98,10 @@ ORDER BY due_at
 LIMIT $3
 """
 """Open dossiers due in a window around now that still lack a warning or a past-due flag."""
-INSERT_OUTBOX = """
+INSERT_OUTBOX = f"""
 INSERT INTO hub.outbox (message_id, exchange, routing_key, body, headers)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])
+WHERE {GUARDED}
 RETURNING id, message_id
 """
 DELETE_OUTBOX = "DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -66,6 +66,56 @@ async def _with_parts(conn: Connection | asyncpg.Pool, row: Any) -> DossierState
     return replace(state, parts=parts)
 
 
+@dataclass(frozen=True)
+class Read:
+    """What a decision is made from: whether the message was seen, and the dossier's state
+    with its row version."""
+
+    seen: bool
+    state: DossierState | None
+    version: int | None
+
+
+async def read_for_decision(conn: Connection, message_id: UUID, code: str) -> Read:
+    row = await conn.fetchrow(q.READ_FOR_DECISION, message_id, code)
+    if row is None or row["seen"]:
+        return Read(True, None, None)
+    if row["status"] is None:
+        return Read(False, None, None)
+    return Read(False, await _with_parts(conn, row), row["version"])
+
+
+def claimed(message_id: UUID) -> Write:
+    return Write(q.CLAIM, (message_id,))
+
+
+def _columns(state: DossierState) -> tuple[Any, ...]:
+    return (
+        state.code,
+        state.competent_unit,
+        int(state.status),
+        state.sequence,
+        state.due_at,
+        state.postal_item_code,
+        state.dossier.model_dump_json(),
+        state.supplement_requested,
+        state.deadline_extended,
+        state.warned_due_at,
+        state.overdue_due_at,
+    )
+
+
+def version_guard(read: Read, new: DossierState) -> Write:
+    """The guard of a decision made from ``read``: insert the new dossier if nobody did
+    meanwhile, update it if it is still at the version read, or, when the decision left
+    it unchanged, check (and lock) that version."""
+    if read.state is None or read.version is None:
+        return Write(q.INSERT_NEW_DOSSIER, _columns(new))
+    if new is read.state:
+        return Write(q.DOSSIER_AT_VERSION, (read.state.code, read.version))
+    return Write(q.UPDATE_DOSSIER_AT_VERSION, (*_columns(new), read.version))
+
+
 async def lock_dossier(conn: Connection, code: str) -> DossierState | None:
     row = await conn.fetchrow(q.LOCK_DOSSIER, code)
     return None if row is None else await _with_parts(conn, row)
@@ -78,24 +128,12 @@ async def get_dossier(conn: Connection | asyncpg.Pool, code: str) -> DossierStat
 
 def saved(state: DossierState) -> list[Write]:
     """The writes that save a dossier's state (and its parts, for a group)."""
-    writes = [
-        Write(
-            q.UPSERT_DOSSIER,
-            (
-                state.code,
-                state.competent_unit,
-                int(state.status),
-                state.sequence,
-                state.due_at,
-                state.postal_item_code,
-                state.dossier.model_dump_json(),
-                state.supplement_requested,
-                state.deadline_extended,
-                state.warned_due_at,
-                state.overdue_due_at,
-            ),
-        )
-    ]
+    return [Write(q.UPSERT_DOSSIER, _columns(state)), *parts_saved(state)]
+
+
+def parts_saved(state: DossierState) -> list[Write]:
+    """The write that saves a group dossier's parts (none for another dossier)."""
+    writes: list[Write] = []
     if state.parts:
         parts = state.parts
         writes.append(

@@ -1,0 +1,114 @@
+"""Applying messages without a transaction (``hub.service``): the version guard against
+the real PostgreSQL. A decision made on a state that changed meanwhile writes nothing
+and is made again; a message applied concurrently twice is applied once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from uuid import uuid4
+
+import asyncpg
+import pytest
+
+from hub.bootstrap import migrate_database
+from hub.registry import Registry, load_registry
+from hub.service import process
+from hub.settings import Settings
+from hub.store import outbox, state, statements
+from hub.store.outbox import OutboxMessage
+from schemas import FeePaid
+from tests.unit.test_lifecycle import COMMUNE, make_dossier, message, received
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+async def db_url(database_url: str) -> str:
+    await migrate_database(Settings(database_url=database_url))
+    return database_url
+
+
+@pytest.fixture
+async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
+    async with asyncpg.create_pool(db_url, min_size=4, max_size=4) as four:
+        yield four
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return load_registry()
+
+
+async def test_a_stale_decision_writes_nothing(pool: asyncpg.Pool, registry: Registry) -> None:
+    dossier = make_dossier()
+    assert await process(pool, registry, received(dossier))
+    message_id = uuid4()
+    async with pool.acquire() as conn:
+        read = await state.read_for_decision(conn, message_id, dossier.code)
+        assert read.state is not None
+        assert not read.seen
+        # Another writer changes the dossier after the read ...
+        await conn.execute(
+            "UPDATE hub.dossiers SET updated_at = now() WHERE code = $1", dossier.code
+        )
+        changed = replace(read.state, sequence=99)
+        row = OutboxMessage(uuid4(), "dossier.events", "x", b"{}")
+        result = await statements.run_guarded(
+            conn,
+            state.version_guard(read, changed),
+            [state.claimed(message_id), outbox.insert([row])],
+        )
+        # ... so the decision made on the old state applies none of its writes.
+        assert result is None
+        assert not await conn.fetchval("SELECT 1 FROM hub.inbox WHERE message_id = $1", message_id)
+        assert not await conn.fetchval(
+            "SELECT 1 FROM hub.outbox WHERE message_id = $1", row.message_id
+        )
+        assert (
+            await conn.fetchval("SELECT sequence FROM hub.dossiers WHERE code = $1", dossier.code)
+            == read.state.sequence
+        )
+
+        fresh = await state.read_for_decision(conn, message_id, dossier.code)
+        assert fresh.version != read.version
+        applied = await statements.run_guarded(
+            conn,
+            state.version_guard(fresh, changed),
+            [state.claimed(message_id), outbox.insert([row])],
+        )
+        assert applied is not None
+        assert len(applied) == 1
+        await conn.execute("DELETE FROM hub.outbox WHERE message_id = $1", row.message_id)
+
+
+async def test_concurrent_messages_on_one_dossier_all_apply_once(
+    pool: asyncpg.Pool, registry: Registry
+) -> None:
+    dossier = make_dossier()
+    assert await process(pool, registry, received(dossier))
+    fees = [
+        message(
+            FeePaid(unit=COMMUNE, amount_vnd=1000 + i, receipt_number=f"R{i:04d}"),
+            sender=COMMUNE,
+            code=dossier.code,
+        )
+        for i in range(6)
+    ]
+    # Every fee three times at once: six different messages racing on one dossier row,
+    # and each one racing with its own copies.
+    results = await asyncio.gather(*(process(pool, registry, m) for m in fees * 3))
+
+    applied = [r for r in results if r is not None]
+    assert len(applied) == len(fees)
+    async with pool.acquire() as conn:
+        claimed = await conn.fetchval(
+            "SELECT count(*) FROM hub.inbox WHERE message_id = ANY($1::uuid[])",
+            [m.message_id for m in fees],
+        )
+        assert claimed == len(fees)
+        await conn.execute(
+            "DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])",
+            [row.id for rows in applied for row in rows],
+        )
