@@ -8,8 +8,9 @@ deadline scan, the postal tracker), nothing was written and the message is decid
 on the new state. A second claim of the same message id fails on the inbox's key, so a
 message is applied once.
 
-A reception that leaves its code to the hub takes a transaction instead: the code is
-allocated from the unit's daily sequence, and a rollback gives the number back.
+A reception that leaves its code to the hub is applied the same way inside a transaction
+that first allocates the code from the unit's daily sequence, so a failed apply gives the
+number back.
 """
 
 from __future__ import annotations
@@ -45,28 +46,47 @@ async def process(
     pool: asyncpg.Pool, registry: Registry, message: CanonicalMessage
 ) -> list[OutboxMessage] | None:
     """The outbox rows to publish, or None when the message id was processed before."""
-    if codeless_dossier(message) is not None:
-        return await _process_issuing_code(pool, registry, message)
     async with pool.acquire() as conn:
-        for _ in range(MAX_CONFLICTS):
-            read = await state.read_for_decision(conn, message.message_id, message.correlation_id)
-            if read.seen:
+        dossier = codeless_dossier(message)
+        if dossier is None:
+            return await _apply(conn, registry, message)
+        if (await state.read_for_decision(conn, message.message_id, message.correlation_id)).seen:
+            return None  # a redelivery: no number is taken
+        async with conn.transaction():  # a failed apply gives the number back
+            era = registry.at(dossier.received_at)
+            code = await issue_dossier_code(
+                conn,
+                agency_code=era.unit(dossier.receiving_unit).agency_code,
+                received_at=dossier.received_at,
+            )
+            return await _apply(conn, registry, with_issued_code(message, code), issued=True)
+
+
+async def _apply(
+    conn: Connection, registry: Registry, message: CanonicalMessage, *, issued: bool = False
+) -> list[OutboxMessage] | None:
+    """Read, decide, write guarded by the version read; again on a newer state."""
+    for _ in range(MAX_CONFLICTS):
+        read = await state.read_for_decision(conn, message.message_id, message.correlation_id)
+        if read.seen:
+            return None
+        decision = decide(read.state, message, registry)
+        if issued:
+            decision = acknowledged(decision)
+        rows = [render(o, decision.state) for o in decision.outgoing]
+        writes = [state.claimed(message.message_id), *_writes(message, read.state, decision)]
+        if rows:
+            writes.append(outbox.insert(rows))
+        try:
+            result = await statements.run_guarded(
+                conn, state.version_guard(read, decision.state), writes
+            )
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == INBOX_KEY:  # processed meanwhile, elsewhere
                 return None
-            decision = decide(read.state, message, registry)
-            rows = [render(o, decision.state) for o in decision.outgoing]
-            writes = [state.claimed(message.message_id), *_writes(message, read.state, decision)]
-            if rows:
-                writes.append(outbox.insert(rows))
-            try:
-                result = await statements.run_guarded(
-                    conn, state.version_guard(read, decision.state), writes
-                )
-            except asyncpg.UniqueViolationError as exc:
-                if exc.constraint_name == INBOX_KEY:  # processed meanwhile, elsewhere
-                    return None
-                raise
-            if result is not None:
-                return outbox.with_ids(rows, result)
+            raise
+        if result is not None:
+            return outbox.with_ids(rows, result)
     raise DossierContended(
         f"dossier {message.correlation_id} changed {MAX_CONFLICTS} times while deciding"
     )
@@ -84,37 +104,7 @@ def _writes(
     return writes
 
 
-async def _process_issuing_code(
-    pool: asyncpg.Pool, registry: Registry, message: CanonicalMessage
-) -> list[OutboxMessage] | None:
-    async with pool.acquire() as conn, conn.transaction():
-        claimed, _ = await state.claim_and_lock(conn, message.message_id, message.correlation_id)
-        if not claimed:
-            return None
-        coded, current = await _with_issued_code(conn, registry, message)
-        decision = acknowledged(decide(current, coded, registry))
-        writes = state.saved(decision.state) if decision.state is not current else []
-        rows = [render(o, decision.state) for o in decision.outgoing]
-        if rows:
-            writes.append(outbox.insert(rows))
-        return outbox.with_ids(rows, await statements.run(conn, writes))
-
-
 def _is_coded_reception(message: CanonicalMessage) -> bool:
     """A reception carrying a code the unit issued itself (noted so the hub never issues
     the unit's own code again)."""
     return isinstance(message.payload, DossierReceived) and is_valid_code(message.correlation_id)
-
-
-async def _with_issued_code(
-    conn: Connection, registry: Registry, message: CanonicalMessage
-) -> tuple[CanonicalMessage, DossierState | None]:
-    """The reception with a code issued now from the receiving unit's daily sequence
-    (rolled back with the transaction), and the state already under that code (normally
-    none)."""
-    dossier = codeless_dossier(message)
-    if dossier is None:
-        raise ValueError("only a reception without a dossier code gets one issued")
-    agency_code = registry.at(dossier.received_at).unit(dossier.receiving_unit).agency_code
-    code = await issue_dossier_code(conn, agency_code=agency_code, received_at=dossier.received_at)
-    return with_issued_code(message, code), await state.lock_dossier(conn, code)

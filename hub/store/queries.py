@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from hub.store.statements import GUARDED
 
-CLAIM_AND_LOCK = """
-WITH claimed AS (
-    INSERT INTO hub.inbox (message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING message_id
-)
-SELECT EXISTS (SELECT FROM claimed) AS claimed, d.*
-FROM (SELECT) AS one
-LEFT JOIN LATERAL (
-    SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier,
-           supplement_requested, deadline_extended, warned_due_at, overdue_due_at
-    FROM hub.dossiers WHERE code = $2 FOR UPDATE
-) AS d ON true
-"""
-"""Claim a message id in the inbox and lock its dossier's row, in one round trip."""
+
 READ_FOR_DECISION = """
 SELECT EXISTS (SELECT FROM hub.inbox WHERE message_id = $1) AS seen, d.*
 FROM (SELECT) AS one
@@ -48,29 +36,10 @@ WHERE code = $1 AND xmin = $12::xid
 RETURNING 1
 """
 DOSSIER_AT_VERSION = "SELECT 1 FROM hub.dossiers WHERE code = $1 AND xmin = $2::xid FOR UPDATE"
-LOCK_DOSSIER = """
-SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier,
-       supplement_requested, deadline_extended, warned_due_at, overdue_due_at
-FROM hub.dossiers WHERE code = $1 FOR UPDATE
-"""
 GET_DOSSIER = """
 SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier,
        supplement_requested, deadline_extended, warned_due_at, overdue_due_at
 FROM hub.dossiers WHERE code = $1
-"""
-UPSERT_DOSSIER = """
-INSERT INTO hub.dossiers
-    (code, competent_unit, status, sequence, due_at, postal_item_code, dossier,
-     supplement_requested, deadline_extended, warned_due_at, overdue_due_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-ON CONFLICT (code) DO UPDATE SET
-    competent_unit = EXCLUDED.competent_unit, status = EXCLUDED.status,
-    sequence = EXCLUDED.sequence, due_at = EXCLUDED.due_at,
-    postal_item_code = EXCLUDED.postal_item_code,
-    supplement_requested = EXCLUDED.supplement_requested,
-    deadline_extended = EXCLUDED.deadline_extended,
-    warned_due_at = EXCLUDED.warned_due_at, overdue_due_at = EXCLUDED.overdue_due_at,
-    updated_at = now()
 """
 SELECT_PARTS = """
 SELECT procedure_code, competent_unit, status, due_at, decision_number, summary, reason

@@ -17,19 +17,6 @@ from hub.store.statements import Write
 from schemas import Dossier, DossierStatus
 
 
-async def claim_and_lock(
-    conn: Connection, message_id: UUID, code: str
-) -> tuple[bool, DossierState | None]:
-    """Claim ``message_id`` in the inbox and lock dossier ``code``'s row, in one round trip:
-    whether the id is new (False for a redelivery or replay), and the dossier's state."""
-    row = await conn.fetchrow(q.CLAIM_AND_LOCK, message_id, code)
-    if row is None or not row["claimed"]:
-        return False, None
-    if row["status"] is None:
-        return True, None
-    return True, await _with_parts(conn, row)
-
-
 def _state(row: asyncpg.Record) -> DossierState:
     return DossierState(
         dossier=Dossier.model_validate_json(row["dossier"]),
@@ -116,19 +103,9 @@ def version_guard(read: Read, new: DossierState) -> Write:
     return Write(q.UPDATE_DOSSIER_AT_VERSION, (*_columns(new), read.version))
 
 
-async def lock_dossier(conn: Connection, code: str) -> DossierState | None:
-    row = await conn.fetchrow(q.LOCK_DOSSIER, code)
-    return None if row is None else await _with_parts(conn, row)
-
-
 async def get_dossier(conn: Connection | asyncpg.Pool, code: str) -> DossierState | None:
     row: Any = await conn.fetchrow(q.GET_DOSSIER, code)
     return None if row is None else await _with_parts(conn, row)
-
-
-def saved(state: DossierState) -> list[Write]:
-    """The writes that save a dossier's state (and its parts, for a group)."""
-    return [Write(q.UPSERT_DOSSIER, _columns(state)), *parts_saved(state)]
 
 
 def parts_saved(state: DossierState) -> list[Write]:
