@@ -21,6 +21,7 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (message_id) DO NOTHING
 """
 
+# Timeline read through its dossier index (``= ANY``), as in ``sql.REFRESH_DOSSIERS``.
 REFRESH_LIFECYCLE = """
 WITH touched AS (
     SELECT DISTINCT code FROM unnest($1::text[]) AS code
@@ -35,7 +36,9 @@ WITH touched AS (
                AS apologised_at,
            (SELECT coalesce(sum(f.amount_vnd), 0) FROM province.fees AS f
             WHERE f.dossier_code = touched.code) AS fees_vnd
-    FROM touched LEFT JOIN province.timeline AS t ON t.dossier_code = touched.code
+    FROM touched
+    LEFT JOIN (SELECT * FROM province.timeline WHERE dossier_code = ANY($1::text[])) AS t
+        ON t.dossier_code = touched.code
     GROUP BY touched.code
 )
 UPDATE province.dossiers AS d SET
