@@ -1,5 +1,6 @@
-"""Projection of the later lifecycle steps: fee and rating rows, and the dossier columns
-derived from the timeline (supplements, deadline warnings, past-due flag, apology, fees)."""
+"""Projection of the later lifecycle steps: fee and rating rows. The dossier columns they
+and the timeline drive (supplements, deadline warnings, past-due flag, apology, fees) are
+derived with the rest of the dossier in ``sql.REFRESH_DOSSIERS``."""
 
 from __future__ import annotations
 
@@ -20,38 +21,6 @@ INSERT INTO province.ratings (message_id, dossier_code, unit, rating, feedback, 
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (message_id) DO NOTHING
 """
-
-# Timeline read through its dossier index (``= ANY``), as in ``sql.REFRESH_DOSSIERS``.
-REFRESH_LIFECYCLE = """
-WITH touched AS (
-    SELECT DISTINCT code FROM unnest($1::text[]) AS code
-), marks AS (
-    SELECT touched.code,
-           min(t.occurred_at) FILTER (WHERE t.type = 'dossier.supplement_requested')
-               AS supplement_requested_at,
-           max(t.occurred_at) FILTER (WHERE t.type = 'dossier.resubmitted') AS resubmitted_at,
-           max(t.occurred_at) FILTER (WHERE t.type = 'dossier.due_soon') AS due_warned_at,
-           min(t.occurred_at) FILTER (WHERE t.type = 'dossier.overdue') AS overdue_flagged_at,
-           min(t.occurred_at) FILTER (WHERE t.type = 'dossier.delay_apologised')
-               AS apologised_at,
-           (SELECT coalesce(sum(f.amount_vnd), 0) FROM province.fees AS f
-            WHERE f.dossier_code = touched.code) AS fees_vnd
-    FROM touched
-    LEFT JOIN (SELECT * FROM province.timeline WHERE dossier_code = ANY($1::text[])) AS t
-        ON t.dossier_code = touched.code
-    GROUP BY touched.code
-)
-UPDATE province.dossiers AS d SET
-    supplement_requested_at = m.supplement_requested_at,
-    resubmitted_at = m.resubmitted_at,
-    due_warned_at = m.due_warned_at,
-    overdue_flagged_at = m.overdue_flagged_at,
-    apologised_at = m.apologised_at,
-    fees_vnd = m.fees_vnd
-FROM marks AS m
-WHERE d.code = m.code
-"""
-"""Derived from the whole timeline, like REFRESH_DOSSIERS, so arrival order never matters."""
 
 
 def fee_rows(messages: Sequence[CanonicalMessage]) -> list[Row]:

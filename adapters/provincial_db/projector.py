@@ -90,7 +90,6 @@ async def _apply(conn: Connection, messages: list[CanonicalMessage]) -> None:
     await _many(conn, linked.UPSERT_PART_STATUS, linked.status_rows(messages))
     codes = [m.correlation_id for m in messages]
     await conn.execute(sql.REFRESH_DOSSIERS, codes)
-    await conn.execute(lifecycle.REFRESH_LIFECYCLE, codes)
     if writes.order_numbers:
         await conn.execute(sql.REFRESH_POSTAL_ORDERS, writes.order_numbers)
 

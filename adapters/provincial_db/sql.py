@@ -106,8 +106,19 @@ WITH touched AS (
 ), marks AS (
     SELECT t.dossier_code,
            min(t.occurred_at) FILTER (WHERE t.status = 9) AS resolved_at,
-           min(t.occurred_at) FILTER (WHERE t.status = 10) AS returned_at
+           min(t.occurred_at) FILTER (WHERE t.status = 10) AS returned_at,
+           min(t.occurred_at) FILTER (WHERE t.type = 'dossier.supplement_requested')
+               AS supplement_requested_at,
+           max(t.occurred_at) FILTER (WHERE t.type = 'dossier.resubmitted') AS resubmitted_at,
+           max(t.occurred_at) FILTER (WHERE t.type = 'dossier.due_soon') AS due_warned_at,
+           min(t.occurred_at) FILTER (WHERE t.type = 'dossier.overdue') AS overdue_flagged_at,
+           min(t.occurred_at) FILTER (WHERE t.type = 'dossier.delay_apologised')
+               AS apologised_at
     FROM entries AS t GROUP BY t.dossier_code
+), fees AS (
+    SELECT f.dossier_code, sum(f.amount_vnd) AS amount_vnd
+    FROM province.fees AS f WHERE f.dossier_code = ANY($1::text[])
+    GROUP BY f.dossier_code
 )
 UPDATE province.dossiers AS d SET
     status = COALESCE(s.status, d.status),
@@ -117,19 +128,30 @@ UPDATE province.dossiers AS d SET
     due_at = u.due_at,
     resolved_at = m.resolved_at,
     returned_at = m.returned_at,
+    supplement_requested_at = m.supplement_requested_at,
+    resubmitted_at = m.resubmitted_at,
+    due_warned_at = m.due_warned_at,
+    overdue_flagged_at = m.overdue_flagged_at,
+    apologised_at = m.apologised_at,
+    fees_vnd = COALESCE(f.amount_vnd, 0),
     updated_at = now()
 FROM touched
 LEFT JOIN latest_status AS s ON s.dossier_code = touched.code
 LEFT JOIN latest_transfer AS x ON x.dossier_code = touched.code
 LEFT JOIN latest_due AS u ON u.dossier_code = touched.code
 LEFT JOIN marks AS m ON m.dossier_code = touched.code
+LEFT JOIN fees AS f ON f.dossier_code = touched.code
 WHERE d.code = touched.code
 """
-"""Derive a dossier's current state from its whole timeline, so arrival order never matters:
-status follows the highest sequence (unsequenced entries rank below sequenced ones),
-competent unit and due date follow the latest handoff or acceptance carrying them (for a
-linked group, the fan-out that follows its handoffs carries the group's due date),
-resolved_at / returned_at are the first times status 9 / 10 were reported."""
+"""Derive a dossier's current state from its whole timeline (and its fees), so arrival
+order never matters, in one statement per batch:
+
+- status follows the highest sequence (unsequenced entries rank below sequenced ones);
+- competent unit and due date follow the latest handoff or acceptance carrying them (for a
+  linked group, the fan-out that follows its handoffs carries the group's due date);
+- resolved_at / returned_at are the first times status 9 / 10 were reported;
+- the later lifecycle steps: first supplement request, last resubmission, last deadline
+  warning, first past-due flag, first apology, and the sum of the fees paid."""
 
 REFRESH_POSTAL_ORDERS = """
 UPDATE province.postal_orders AS o SET
