@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import asyncpg
+import structlog
 from pydantic import SecretStr
 from rich.console import Console
 
@@ -46,6 +47,8 @@ from hub.topology import HUB_CONSUMED_QUEUES, build_topology
 from schemas import FINAL_STATUSES
 from simulators.peer import Delays
 from simulators.postal_server import PostalSimConfig, RunningServer, start_postal_server
+
+log = structlog.get_logger(__name__)
 
 BENCH_DATABASE = "hub_bench"
 
@@ -192,7 +195,17 @@ class Bench:
         }
         return HubWorkers(count, env, self.log_dir)
 
+    async def tidy(self) -> None:
+        """Vacuum and analyze the bench database before a phase, as autovacuum would on a
+        production server. Without it (the development machine's PostgreSQL runs with
+        autovacuum off) every phase inherits the dead rows of all earlier runs and the
+        planner works without statistics, so figures would drift from run to run."""
+        started = time.monotonic()
+        await self.conn.execute("VACUUM (ANALYZE)")
+        log.debug("bench_vacuumed", seconds=round(time.monotonic() - started, 2))
+
     async def drive(self, hub: HubWorkers, count: int, *, rate: float | None) -> PhaseResult:
+        await self.tidy()
         plan = await self.next_plan(count)
         codes = [d.code for d in plan.dossiers]
         communes = TimedCommune(
