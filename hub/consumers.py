@@ -247,7 +247,7 @@ class PeerConsumer:
             if rows is None:
                 log.info("duplicate_message_ignored", type=message.type)
                 return
-            await self.relay.flush(rows)
+            self.relay.flush_soon(rows)  # committed: the ack need not wait for confirms
         finally:
             structlog.contextvars.unbind_contextvars("dossier_code", "message_id")
 

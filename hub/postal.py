@@ -91,7 +91,7 @@ class PostalOrderConsumer:
         )
         rows = await process(self.pool, self.registry, message)
         if rows:
-            await self.relay.flush(rows)
+            self.relay.flush_soon(rows)
 
     def _result_return(self, state: DossierState) -> CreateOrderRequest:
         sender = self.registry.unit(state.dossier.receiving_unit)

@@ -1,6 +1,8 @@
 """Publish outbox rows with publisher confirms, then delete them.
 
-Rows are published right after their transaction commits, from memory, and deleted once
+Rows are published right after their transaction commits, from memory (consumers hand them
+over with ``flush_soon`` and ack their delivery without waiting for the confirms), and
+deleted once
 the broker confirmed them (the deletes of rows published together go in one statement);
 a background sweep publishes any row older than a few seconds that is still there (a
 crash, or a broker or database outage, between commit and delete). The sweep locks its
@@ -48,6 +50,18 @@ class OutboxRelay:
         self._batch = batch
         self._published: list[int] = []
         self._forgetting: asyncio.Task[None] | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
+
+    def flush_soon(self, messages: Sequence[OutboxMessage]) -> None:
+        """Start publishing rows just committed and return at once: the delivery that made
+        them can be acked now, since the rows are durable in the outbox (the sweep
+        publishes any that do not go out). Publishes start in call order, so the rows of
+        successive messages reach the broker in the order their messages were applied."""
+        if not messages:
+            return
+        task = asyncio.get_running_loop().create_task(self.flush(messages))
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
 
     async def flush(self, messages: Sequence[OutboxMessage]) -> None:
         """Publish rows just committed, then have them deleted. It never raises: the
@@ -83,8 +97,11 @@ class OutboxRelay:
                 # duplicates by message id) and deletes them.
                 log.warning("outbox_delete_deferred", rows=len(ids), error=type(exc).__name__)
 
-    async def _forgotten(self) -> None:
-        """Wait until the rows published so far are deleted (or their delete failed)."""
+    async def settled(self) -> None:
+        """Wait until the rows handed over so far are published and deleted (or left for
+        the sweep)."""
+        if self._flushing:
+            await asyncio.gather(*self._flushing, return_exceptions=True)
         if self._forgetting is not None:
             await asyncio.shield(self._forgetting)
 
@@ -102,7 +119,7 @@ class OutboxRelay:
         published. Rows another worker holds are its own to publish."""
         published = 0
         async with asyncio.timeout(timeout_s):
-            await self._forgotten()
+            await self.settled()
             while (count := await self.sweep_once(older_than_s=0.0)) > 0:
                 published += count
         return published
