@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from hub.store.statements import GUARDED
 
-
 READ_FOR_DECISION = """
 SELECT EXISTS (SELECT FROM hub.inbox WHERE message_id = $1) AS seen, d.*
 FROM (SELECT) AS one
