@@ -43,7 +43,7 @@ from hub.demo.runner import next_demo_day
 from hub.demo.workers import HubWorkers
 from hub.registry import Registry, load_registry
 from hub.settings import Settings
-from hub.topology import HUB_CONSUMED_QUEUES, build_topology
+from hub.topology import HUB_CONSUMED_QUEUES, build_topology, peer_queue
 from schemas import FINAL_STATUSES
 from simulators.peer import Delays
 from simulators.postal_server import PostalSimConfig, RunningServer, start_postal_server
@@ -208,6 +208,11 @@ class Bench:
         await self.tidy()
         plan = await self.next_plan(count)
         codes = [d.code for d in plan.dossiers]
+        stale = await purge_peer_queues(
+            self.amqp_url, [u.code for u in (*plan.communes, *plan.agencies)]
+        )
+        if stale:
+            self.progress(f"purged {stale} stale messages from the simulated peers' queues")
         communes = TimedCommune(
             self.amqp_url, delays=COMMUNE_DELAYS, seed=1, units=[u.code for u in plan.communes]
         )
@@ -304,6 +309,20 @@ class FinalTracker:
         self.pending.difference_update(row["code"] for row in rows)
         self.final += len(rows)
         return self.final
+
+
+async def purge_peer_queues(amqp_url: str, units: list[str]) -> int:
+    """Empty the queues of the peers a phase simulates: whatever an earlier run or a test
+    left there (a not-accepted reply, say) would be counted as this phase's."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        purged = 0
+        for unit in units:
+            queue = await channel.declare_queue(peer_queue(unit), passive=True)
+            result = await queue.purge()
+            purged += result.message_count or 0
+        return purged
 
 
 async def hub_consumers(amqp_url: str) -> int:
