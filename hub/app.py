@@ -23,6 +23,7 @@ from hub.broker_setup import declare_topology
 from hub.consumers import PeerConsumer
 from hub.db.migrations import apply_migrations
 from hub.dlq.consumer import ParkedConsumer
+from hub.known_states import KnownStates
 from hub.migrations import MIGRATION_SOURCES
 from hub.overdue_runner import overdue_scanner
 from hub.postal import PostalOrderConsumer, PostalTracker
@@ -228,13 +229,15 @@ def _lifespan(runtime: Runtime) -> Any:
             publisher = await ConfirmingPublisher.open(connection)
             relay = OutboxRelay(pool=pool, publisher=publisher)
             runtime.relay = relay
-            _wire(runtime, pool, publisher, relay, postal)
+            known = KnownStates()  # one per process: every consumer's writes keep it fresh
+            _wire(runtime, pool, publisher, relay, postal, known)
             tracker = PostalTracker(
                 pool=pool,
                 registry=runtime.registry,
                 postal=postal,
                 relay=relay,
                 interval_s=settings.postal_poll_seconds,
+                known=known,
             )
             runtime.tasks += [asyncio.create_task(relay.run()), asyncio.create_task(tracker.run())]
             if settings.overdue_scan_seconds > 0:
@@ -274,11 +277,12 @@ def _wire(
     publisher: ConfirmingPublisher,
     relay: OutboxRelay,
     postal: PostalClient,
+    known: KnownStates,
 ) -> None:
     registry = runtime.registry
     runtime.handlers = {
-        **{q: PeerConsumer(q, pool, registry, publisher, relay) for q in INGRESS_QUEUES},
+        **{q: PeerConsumer(q, pool, registry, publisher, relay, known) for q in INGRESS_QUEUES},
         PROJECTION_QUEUE: ProjectionConsumer(pool, publisher),
-        POSTAL_QUEUE: PostalOrderConsumer(pool, registry, postal, publisher, relay),
+        POSTAL_QUEUE: PostalOrderConsumer(pool, registry, postal, publisher, relay, known),
         PARKED_QUEUE: ParkedConsumer(pool),
     }

@@ -28,6 +28,7 @@ from hub.errors import (
     UnknownDossier,
     UnknownUnit,
 )
+from hub.known_states import KnownStates
 from hub.registry import Registry
 from hub.relay import OutboxRelay, Publisher
 from hub.rendering import JSON
@@ -209,6 +210,7 @@ class PeerConsumer:
     registry: Registry
     publisher: Publisher
     relay: OutboxRelay
+    known: KnownStates | None = None
 
     async def __call__(self, raw: AbstractIncomingMessage) -> None:
         guard = Guarded(
@@ -260,7 +262,7 @@ class PeerConsumer:
         deadline = loop.time() + EARLY_HOLD_S
         for step in range(1_000_000):
             try:
-                return await process(self.pool, self.registry, message)
+                return await process(self.pool, self.registry, message, self.known)
             except (UnknownDossier, IllegalTransition) as exc:
                 early = isinstance(exc, UnknownDossier) or exc.may_become_legal
                 pause = EARLY_BACKOFF_S[min(step, len(EARLY_BACKOFF_S) - 1)]

@@ -24,6 +24,7 @@ from adapters.postal.translate import (
 )
 from hub.consumers import Guarded
 from hub.errors import PermanentError, SchemaInvalid, UnknownDossier
+from hub.known_states import KnownStates
 from hub.lifecycle import DossierState
 from hub.registry import Registry
 from hub.relay import OutboxRelay, Publisher
@@ -54,6 +55,7 @@ class PostalOrderConsumer:
     postal: PostalPort
     publisher: Publisher
     relay: OutboxRelay
+    known: KnownStates | None = None
 
     async def __call__(self, raw: AbstractIncomingMessage) -> None:
         await Guarded(self.publisher, POSTAL_QUEUE).run(raw, lambda _rk: self._handle(raw))
@@ -89,7 +91,7 @@ class PostalOrderConsumer:
             causation_id=cause,
             message_id=derived_id("postal-order", request.order_number),
         )
-        rows = await process(self.pool, self.registry, message)
+        rows = await process(self.pool, self.registry, message, self.known)
         if rows:
             self.relay.flush_soon(rows)
 
@@ -117,6 +119,7 @@ class PostalTracker:
     postal: PostalPort
     relay: OutboxRelay
     interval_s: float = 1.0
+    known: KnownStates | None = None
 
     async def poll_once(self) -> int:
         applied = 0
@@ -143,7 +146,7 @@ class PostalTracker:
             ),
         )
         try:
-            rows = await process(self.pool, self.registry, message)
+            rows = await process(self.pool, self.registry, message, self.known)
         except (PermanentError, UnknownDossier) as exc:
             log.warning(
                 "postal_event_skipped", reason_code=exc.reason_code, dossier_code=event.order_number

@@ -20,6 +20,7 @@ import asyncpg
 from hub.db import Connection
 from hub.dossier_codes import is_valid_code
 from hub.errors import TransientError
+from hub.known_states import KnownStates
 from hub.lifecycle import Decision, DossierState, decide
 from hub.reception import acknowledged, codeless_dossier, with_issued_code
 from hub.registry import Registry
@@ -43,13 +44,18 @@ class DossierContended(TransientError):
 
 
 async def process(
-    pool: asyncpg.Pool, registry: Registry, message: CanonicalMessage
+    pool: asyncpg.Pool,
+    registry: Registry,
+    message: CanonicalMessage,
+    known: KnownStates | None = None,
 ) -> list[OutboxMessage] | None:
-    """The outbox rows to publish, or None when the message id was processed before."""
+    """The outbox rows to publish, or None when the message id was processed before.
+    With ``known``, a dossier state this process wrote last stands in for the read (see
+    :mod:`hub.known_states`)."""
     async with pool.acquire() as conn:
         dossier = codeless_dossier(message)
         if dossier is None:
-            return await _apply(conn, registry, message)
+            return await _apply(conn, registry, message, known)
         if (await state.read_for_decision(conn, message.message_id, message.correlation_id)).seen:
             return None  # a redelivery: no number is taken
         async with conn.transaction():  # a failed apply gives the number back
@@ -59,18 +65,42 @@ async def process(
                 agency_code=era.unit(dossier.receiving_unit).agency_code,
                 received_at=dossier.received_at,
             )
-            return await _apply(conn, registry, with_issued_code(message, code), issued=True)
+            coded = with_issued_code(message, code)
+            return await _apply(conn, registry, coded, known, issued=True)
+
+
+async def _read(
+    conn: Connection, message: CanonicalMessage, known: KnownStates | None, attempt: int
+) -> tuple[state.Read, bool]:
+    """What to decide from, and whether it came from ``known`` (first attempt only)."""
+    remembered = known.get(message.correlation_id) if known and attempt == 0 else None
+    if remembered is not None:
+        # Whether the message was seen is left to its inbox claim, in the guarded write.
+        return state.Read(False, remembered[0], remembered[1]), True
+    return await state.read_for_decision(conn, message.message_id, message.correlation_id), False
 
 
 async def _apply(
-    conn: Connection, registry: Registry, message: CanonicalMessage, *, issued: bool = False
+    conn: Connection,
+    registry: Registry,
+    message: CanonicalMessage,
+    known: KnownStates | None,
+    *,
+    issued: bool = False,
 ) -> list[OutboxMessage] | None:
     """Read, decide, write guarded by the version read; again on a newer state."""
-    for _ in range(MAX_CONFLICTS):
-        read = await state.read_for_decision(conn, message.message_id, message.correlation_id)
+    code = message.correlation_id
+    for attempt in range(MAX_CONFLICTS):
+        read, remembered = await _read(conn, message, known, attempt)
         if read.seen:
             return None
-        decision = decide(read.state, message, registry)
+        try:
+            decision = decide(read.state, message, registry)
+        except Exception:
+            if not remembered or known is None:
+                raise
+            known.forget(code)  # decide on what the database holds
+            continue
         if issued:
             decision = acknowledged(decision)
         rows = [render(o, decision.state) for o in decision.outgoing]
@@ -82,11 +112,16 @@ async def _apply(
                 conn, state.version_guard(read, decision.state), writes
             )
         except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name == INBOX_KEY:  # processed meanwhile, elsewhere
+            if exc.constraint_name == INBOX_KEY:  # processed before, or meanwhile elsewhere
                 return None
             raise
-        if result is not None:
-            return outbox.with_ids(rows, result)
+        if result is None:  # stale: another writer changed the dossier
+            if known is not None:
+                known.forget(code)
+            continue
+        if known is not None:
+            known.remember(decision.state, result.version)
+        return outbox.with_ids(rows, result.rows)
     raise DossierContended(
         f"dossier {message.correlation_id} changed {MAX_CONFLICTS} times while deciding"
     )

@@ -24,7 +24,7 @@ INSERT INTO hub.dossiers
      supplement_requested, deadline_extended, warned_due_at, overdue_due_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (code) DO NOTHING
-RETURNING 1
+RETURNING xmin AS version
 """
 UPDATE_DOSSIER_AT_VERSION = """
 UPDATE hub.dossiers SET
@@ -32,9 +32,11 @@ UPDATE hub.dossiers SET
     dossier = $7, supplement_requested = $8, deadline_extended = $9, warned_due_at = $10,
     overdue_due_at = $11, updated_at = now()
 WHERE code = $1 AND xmin = $12::xid
-RETURNING 1
+RETURNING xmin AS version
 """
-DOSSIER_AT_VERSION = "SELECT 1 FROM hub.dossiers WHERE code = $1 AND xmin = $2::xid FOR UPDATE"
+DOSSIER_AT_VERSION = (
+    "SELECT xmin AS version FROM hub.dossiers WHERE code = $1 AND xmin = $2::xid FOR UPDATE"
+)
 GET_DOSSIER = """
 SELECT competent_unit, status, sequence, due_at, postal_item_code, dossier,
        supplement_requested, deadline_extended, warned_due_at, overdue_due_at

@@ -8,7 +8,8 @@ the end of the statement, so a dossier and its parts can be written together.
 A *guarded* statement makes every write conditional on its first one, the guard (say,
 "update the dossier row if it is still at the version read"): writes that carry the
 :data:`GUARDED` marker in their condition apply only if the guard returned a row, so the
-statement applies all of its writes or none.
+statement applies all of its writes or none. The guard returns one row with a ``version``
+column (the row version it left), which the caller gets back.
 """
 
 from __future__ import annotations
@@ -57,11 +58,14 @@ def _combined_sql(statements: tuple[tuple[str, int, bool], ...], guarded: bool) 
             returning = f"w{index}"
         offset += arity
     if guarded:
-        applied = "(SELECT EXISTS (SELECT FROM w0) AS applied) AS g"
+        applied = (
+            "(SELECT EXISTS (SELECT FROM w0) AS applied,"
+            " (SELECT version FROM w0 LIMIT 1) AS version) AS g"
+        )
         result = (
-            f"SELECT g.applied, r.* FROM {applied} LEFT JOIN {returning} AS r ON true"
+            f"SELECT g.applied, g.version, r.* FROM {applied} LEFT JOIN {returning} AS r ON true"
             if returning
-            else f"SELECT g.applied FROM {applied}"
+            else f"SELECT g.applied, g.version FROM {applied}"
         )
     else:
         result = f"SELECT * FROM {returning}" if returning else "SELECT NULL"
@@ -87,15 +91,29 @@ async def run(conn: Connection, writes: Sequence[Write]) -> list[Any]:
     return list(rows) if any(w.returning for w in writes) else []
 
 
-async def run_guarded(conn: Connection, guard: Write, writes: Sequence[Write]) -> list[Any] | None:
+@dataclass(frozen=True)
+class Applied:
+    """A guarded statement that applied: the version its guard returned, and the rows of
+    the write marked ``returning``."""
+
+    version: Any
+    rows: list[Any]
+
+
+async def run_guarded(conn: Connection, guard: Write, writes: Sequence[Write]) -> Applied | None:
     """Run ``guard`` and ``writes`` in one round trip, the writes only if the guard returned
-    a row: the rows of the write marked ``returning``, or None when the guard failed (and
-    nothing was written)."""
+    a row; None when the guard failed (and nothing was written)."""
     sql, args = combine([guard, *writes], guarded=True)
     rows = await conn.fetch(sql, *args)
     if not rows or not rows[0]["applied"]:
         return None
+    version = rows[0]["version"]
     if not any(w.returning for w in writes):
-        return []
+        return Applied(version, [])
     # The LEFT JOIN yields one row of NULLs when the returning write returned nothing.
-    return [row for row in rows if any(v is not None for k, v in row.items() if k != "applied")]
+    returned = [
+        row
+        for row in rows
+        if any(v is not None for k, v in row.items() if k not in ("applied", "version"))
+    ]
+    return Applied(version, returned)

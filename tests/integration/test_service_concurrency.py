@@ -13,12 +13,13 @@ import asyncpg
 import pytest
 
 from hub.bootstrap import migrate_database
+from hub.known_states import KnownStates
 from hub.registry import Registry, load_registry
 from hub.service import process
 from hub.settings import Settings
 from hub.store import outbox, state, statements
 from hub.store.outbox import OutboxMessage
-from schemas import FeePaid
+from schemas import CanonicalMessage, FeePaid
 from tests.unit.test_lifecycle import COMMUNE, make_dossier, message, received
 
 pytestmark = pytest.mark.integration
@@ -79,7 +80,7 @@ async def test_a_stale_decision_writes_nothing(pool: asyncpg.Pool, registry: Reg
             [state.claimed(message_id), outbox.insert([row])],
         )
         assert applied is not None
-        assert len(applied) == 1
+        assert len(applied.rows) == 1
         await conn.execute("DELETE FROM hub.outbox WHERE message_id = $1", row.message_id)
 
 
@@ -112,3 +113,79 @@ async def test_concurrent_messages_on_one_dossier_all_apply_once(
             "DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])",
             [row.id for rows in applied for row in rows],
         )
+
+
+async def _row(pool: asyncpg.Pool, code: str) -> tuple[int, int]:
+    row = await pool.fetchrow(
+        "SELECT sequence, xmin::text::bigint AS version FROM hub.dossiers WHERE code = $1", code
+    )
+    assert row is not None
+    return row["sequence"], row["version"]
+
+
+def _fee(code: str, receipt: str) -> CanonicalMessage:
+    return message(
+        FeePaid(unit=COMMUNE, amount_vnd=5000, receipt_number=receipt), sender=COMMUNE, code=code
+    )
+
+
+async def test_a_remembered_state_is_what_reading_it_back_gives(
+    pool: asyncpg.Pool, registry: Registry
+) -> None:
+    known = KnownStates()
+    dossier = make_dossier()
+    assert await process(pool, registry, received(dossier), known)
+    remembered = known.get(dossier.code)
+    assert remembered is not None
+    assert remembered[0] == await state.get_dossier(pool, dossier.code)
+    assert remembered[1] == (await _row(pool, dossier.code))[1]
+
+
+async def test_a_stale_remembered_state_is_read_again_and_the_message_applies(
+    pool: asyncpg.Pool, registry: Registry
+) -> None:
+    known = KnownStates()
+    dossier = make_dossier()
+    assert await process(pool, registry, received(dossier), known)
+    sequence, _ = await _row(pool, dossier.code)
+    # Another writer changes the row: what this process remembers is now stale.
+    await pool.execute("UPDATE hub.dossiers SET updated_at = now() WHERE code = $1", dossier.code)
+
+    fee = _fee(dossier.code, "R-STALE")
+    rows = await process(pool, registry, fee, known)
+
+    assert rows is not None
+    after, version = await _row(pool, dossier.code)
+    assert after == sequence + 1
+    remembered = known.get(dossier.code)
+    assert remembered is not None
+    assert remembered[1] == version
+    assert remembered[0] == await state.get_dossier(pool, dossier.code)
+    await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])", [r.id for r in rows])
+
+
+async def test_duplicates_decided_on_a_remembered_state_are_not_applied_again(
+    pool: asyncpg.Pool, registry: Registry
+) -> None:
+    known = KnownStates()
+    dossier = make_dossier()
+    reception = received(dossier)
+    assert await process(pool, registry, reception, known)
+    fee = _fee(dossier.code, "R-DUP")
+    rows = await process(pool, registry, fee, known)
+    assert rows is not None
+    sequence, version = await _row(pool, dossier.code)
+
+    # Redeliveries: the fee (a legal step on the remembered state, refused by its inbox
+    # claim) and the reception (refused by the lifecycle on the remembered state, then
+    # found seen on a fresh read).
+    assert await process(pool, registry, fee, known) is None
+    assert await process(pool, registry, reception, known) is None
+
+    assert await _row(pool, dossier.code) == (sequence, version)
+    claims = await pool.fetchval(
+        "SELECT count(*) FROM hub.inbox WHERE message_id = ANY($1::uuid[])",
+        [fee.message_id, reception.message_id],
+    )
+    assert claims == 2
+    await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])", [r.id for r in rows])
