@@ -249,7 +249,7 @@ class PeerConsumer:
             if rows is None:
                 log.info("duplicate_message_ignored", type=message.type)
                 return
-            self.relay.flush_soon(rows)  # committed: the ack need not wait for confirms
+            await self.relay.hand_over(rows)  # committed: the ack need not wait for confirms
         finally:
             structlog.contextvars.unbind_contextvars("dossier_code", "message_id")
 

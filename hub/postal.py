@@ -93,7 +93,7 @@ class PostalOrderConsumer:
         )
         rows = await process(self.pool, self.registry, message, self.known)
         if rows:
-            self.relay.flush_soon(rows)
+            await self.relay.hand_over(rows)
 
     def _result_return(self, state: DossierState) -> CreateOrderRequest:
         sender = self.registry.unit(state.dossier.receiving_unit)

@@ -1,10 +1,9 @@
 """Publish outbox rows with publisher confirms, then delete them.
 
 Rows are published right after their transaction commits, from memory (consumers hand them
-over with ``flush_soon`` and ack their delivery without waiting for the confirms), and
-deleted once
-the broker confirmed them (the deletes of rows published together go in one statement);
-a background sweep publishes any row older than a few seconds that is still there (a
+over with ``hand_over`` and ack their delivery without waiting for the confirms, unless the
+publishes fall behind), and deleted once the broker confirmed them (the deletes of rows
+published together go in one statement); a background sweep publishes any row older than a few seconds that is still there (a
 crash, or a broker or database outage, between commit and delete). The sweep locks its
 rows with SKIP LOCKED, so two sweeps never publish the same row at once. A row can still
 go out twice (a crash between confirm and delete, or a delete that failed), and every
@@ -43,6 +42,7 @@ class OutboxRelay:
         publisher: Publisher,
         sweep_after_s: float = 2.0,
         batch: int = 500,
+        max_behind: int = 16,
     ) -> None:
         self._pool = pool
         self._publisher = publisher
@@ -51,6 +51,20 @@ class OutboxRelay:
         self._published: list[int] = []
         self._forgetting: asyncio.Task[None] | None = None
         self._flushing: set[asyncio.Task[None]] = set()
+        self._max_behind = max_behind
+
+    @property
+    def publishing(self) -> int:
+        """Hand-overs whose rows are being published now."""
+        return len(self._flushing)
+
+    async def hand_over(self, messages: Sequence[OutboxMessage]) -> None:
+        """:meth:`flush_soon`, but wait while more than ``max_behind`` earlier hand-overs are
+        still being published: the caller goes on without waiting for its own confirms,
+        and the publishes never fall so far behind that the sweep takes their rows."""
+        self.flush_soon(messages)
+        while len(self._flushing) > self._max_behind:
+            await asyncio.wait(set(self._flushing), return_when=asyncio.FIRST_COMPLETED)
 
     def flush_soon(self, messages: Sequence[OutboxMessage]) -> None:
         """Start publishing rows just committed and return at once: the delivery that made

@@ -126,3 +126,32 @@ async def test_drain_waits_for_rows_handed_over(
     finally:
         await queue.delete(if_unused=False, if_empty=False)
         await publisher.close()
+
+
+async def test_hand_over_waits_only_when_publishes_fall_behind(
+    pool: asyncpg.Pool, broker: aio_pika.abc.AbstractRobustConnection
+) -> None:
+    channel = await broker.channel()
+    queue = await channel.declare_queue(
+        f"test.relay.{uuid4().hex[:8]}", durable=True, arguments={"x-queue-type": "quorum"}
+    )
+    publisher = await ConfirmingPublisher.open(broker)
+    relay = OutboxRelay(pool=pool, publisher=publisher, max_behind=2)
+    try:
+        async with pool.acquire() as conn:
+            batches = [await outbox.add(conn, _rows(queue.name, 1, f"b{i}")) for i in range(6)]
+        for batch in batches:
+            await relay.hand_over(batch)
+            assert relay.publishing <= 2  # never more than max_behind in flight
+        await relay.settled()
+        bodies = []
+        for _ in range(6):
+            message = await queue.get(timeout=5, fail=True)
+            assert message is not None
+            bodies.append(message.body.decode())
+            await message.ack()
+        assert bodies == [f"b{i}-0" for i in range(6)]
+        assert await _left(pool, [r for b in batches for r in b]) == 0
+    finally:
+        await queue.delete(if_unused=False, if_empty=False)
+        await publisher.close()
