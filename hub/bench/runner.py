@@ -32,6 +32,7 @@ import structlog
 from pydantic import SecretStr
 from rich.console import Console
 
+from adapters.provincial_db.queries import FINAL
 from hub.bench.peers import Counters, CountingAgency, TimedCommune
 from hub.bench.procstats import sample_all
 from hub.bench.raw_relay import run_raw_relay
@@ -44,7 +45,6 @@ from hub.demo.workers import HubWorkers
 from hub.registry import Registry, load_registry
 from hub.settings import Settings
 from hub.topology import HUB_CONSUMED_QUEUES, build_topology, peer_queue
-from schemas import FINAL_STATUSES
 from simulators.peer import Delays
 from simulators.postal_server import PostalSimConfig, RunningServer, start_postal_server
 
@@ -292,7 +292,6 @@ class Bench:
 FINAL_AMONG = """
 SELECT code FROM province.dossiers WHERE code = ANY($1::text[]) AND status = ANY($2::smallint[])
 """
-FINAL = sorted(int(status) for status in FINAL_STATUSES)
 
 
 class FinalTracker:
