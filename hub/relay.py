@@ -5,10 +5,9 @@ over with ``hand_over`` and ack their delivery without waiting for the confirms,
 publishes fall behind), and deleted once the broker confirmed them (the deletes of rows
 published together go in one statement); a background sweep publishes any row older than
 a few seconds that is still there (a crash, or a broker or database outage, between commit
-and delete). The sweep locks its
-rows with SKIP LOCKED, so two sweeps never publish the same row at once. A row can still
-go out twice (a crash between confirm and delete, or a delete that failed), and every
-consumer is idempotent on the message id.
+and delete). The sweep locks its rows with SKIP LOCKED, so two sweeps never publish the
+same row at once. A row can still go out twice (a crash between confirm and delete, or a
+delete that failed), and every consumer is idempotent on the message id.
 """
 
 from __future__ import annotations
