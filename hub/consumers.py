@@ -77,6 +77,20 @@ def peer_user(unit_code: str) -> str:
 
 
 OUTAGE_BACKOFF_S: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0, 5.0)
+RETURN_PAUSE_S: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0)
+"""How long a delivery that could be neither processed, retried nor parked is held before
+it goes back to its queue, by how often it was redelivered already: an immediate return
+would come straight back and spend the queue's delivery limit (20) in a fraction of a
+second, parking it while the broker is still coming back (about 90 s in all)."""
+
+
+def return_pause_s(raw: AbstractIncomingMessage) -> float:
+    """The pause before giving ``raw`` back, from the quorum queue's delivery count."""
+    try:
+        returned = int(str((raw.headers or {}).get("x-delivery-count", 0)))
+    except ValueError:
+        returned = 0
+    return RETURN_PAUSE_S[min(max(returned, 0), len(RETURN_PAUSE_S) - 1)]
 
 
 @dataclass
@@ -142,9 +156,12 @@ class Guarded:
                 )
             await raw.ack()
         except Exception:
-            # Could not even park or retry (broker or database gone): give the message back;
-            # the queue's delivery limit bounds how often this can happen before it is parked.
-            log.warning("delivery_returned", queue=self.source_queue, exc_info=True)
+            # Could not even park or retry (broker or database gone): give the message back
+            # after a pause; the queue's delivery limit bounds how often this can happen
+            # before the broker parks it.
+            pause = return_pause_s(raw)
+            log.warning("delivery_returned", queue=self.source_queue, pause_s=pause, exc_info=True)
+            await asyncio.sleep(pause)
             await raw.nack(requeue=True)
 
     async def _transient(

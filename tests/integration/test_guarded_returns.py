@@ -1,0 +1,91 @@
+"""A delivery that can be neither processed, retried nor parked (the broker channel the hub
+publishes on is not back yet after a restart) goes back to its queue after a pause, on the
+real RabbitMQ: returned at once, it came straight back and spent the quorum queue's delivery
+limit in a fraction of a second, so the broker parked it although nothing was wrong with it
+(seen in the chaos test: projection events parked for `delivery_limit`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from uuid import uuid4
+
+import aio_pika
+import aiormq
+import pytest
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+
+from hub.consumers import RETURN_PAUSE_S, Guarded
+from hub.errors import TransientError
+from hub.store.outbox import OutboxMessage
+from hub.topology import DELIVERY_LIMIT
+
+pytestmark = pytest.mark.integration
+
+
+class ChannelNotBack:
+    """The hub's publishing channel while the broker connection is being restored."""
+
+    async def publish(self, message: OutboxMessage) -> None:
+        raise aiormq.exceptions.ChannelInvalidStateError("channel closed")
+
+
+class DatabaseAway(TransientError):
+    reason_code = "dependency_unavailable"
+
+
+async def database_away(_routing_key: str) -> None:
+    raise DatabaseAway("database restarting")
+
+
+@pytest.fixture
+async def broker(amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        yield connection
+
+
+async def test_a_delivery_that_cannot_be_retried_returns_after_a_pause(
+    broker: AbstractRobustConnection,
+) -> None:
+    channel = await broker.channel()
+    await channel.set_qos(prefetch_count=1)
+    name = f"test.returns.{uuid4().hex[:8]}"
+    dead = await channel.declare_queue(
+        f"{name}.dead", durable=True, arguments={"x-queue-type": "quorum"}
+    )
+    queue = await channel.declare_queue(
+        name,
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": DELIVERY_LIMIT,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": dead.name,
+        },
+    )
+    try:
+        await channel.default_exchange.publish(
+            aio_pika.Message(b'{"n": 1}', delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            routing_key=name,
+        )
+        guard = Guarded(ChannelNotBack(), name)
+        counts: list[int] = []
+
+        async def consume(raw: AbstractIncomingMessage) -> None:
+            counts.append(int(str((raw.headers or {}).get("x-delivery-count", 0))))
+            await guard.run(raw, database_away)
+
+        tag = await queue.consume(consume)
+        watched_s = RETURN_PAUSE_S[0] + RETURN_PAUSE_S[1] + 0.5
+        await asyncio.sleep(watched_s)
+        await queue.cancel(tag)
+
+        # Without the pause: about DELIVERY_LIMIT deliveries, then dead-lettered.
+        assert 2 <= len(counts) <= 4, counts
+        assert counts == sorted(counts), counts  # each return counted by the broker
+        assert (await dead.declare()).message_count == 0
+    finally:
+        await queue.delete(if_unused=False, if_empty=False)
+        await dead.delete(if_unused=False, if_empty=False)
+        await channel.close()
