@@ -42,9 +42,17 @@ def insert(messages: Sequence[OutboxMessage]) -> Write:
 
 
 def with_ids(messages: Sequence[OutboxMessage], rows: Sequence[Any]) -> list[OutboxMessage]:
-    """``messages`` carrying the row ids :func:`insert` returned, in the order given."""
-    ids = {row["message_id"]: row["id"] for row in rows}
-    return [replace(m, id=ids[m.message_id]) for m in messages]
+    """``messages`` carrying the row ids :func:`insert` returned, in the order given.
+
+    One message id can have several rows (an event goes to ``dossier.events`` and, as a
+    notice, to a peer), so each row is matched on its message id, exchange and routing
+    key; identical rows take their ids in order."""
+    ids: dict[tuple[Any, str, str], list[int]] = {}
+    for row in sorted(rows, key=lambda r: int(r["id"])):
+        ids.setdefault((row["message_id"], row["exchange"], row["routing_key"]), []).append(
+            int(row["id"])
+        )
+    return [replace(m, id=ids[(m.message_id, m.exchange, m.routing_key)].pop(0)) for m in messages]
 
 
 async def add(conn: Connection, messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
@@ -70,9 +78,11 @@ def _message(row: asyncpg.Record) -> OutboxMessage:
     )
 
 
-async def take_stale(conn: Connection, *, older_than_s: float, limit: int) -> list[OutboxMessage]:
-    """Delete the oldest rows older than ``older_than_s`` (those no other transaction
-    holds) and return them, in id order. Inside the caller's transaction: if publishing
-    them fails, the rollback keeps them."""
-    rows = await conn.fetch(q.TAKE_OUTBOX_STALE, older_than_s, limit)
+async def take_stale(
+    conn: Connection, *, older_than_s: float, limit: int, skip: Sequence[int] = ()
+) -> list[OutboxMessage]:
+    """Delete the oldest rows older than ``older_than_s`` (except ``skip``, and those no
+    other transaction holds) and return them, in id order. Inside the caller's
+    transaction: if publishing them fails, the rollback keeps them."""
+    rows = await conn.fetch(q.TAKE_OUTBOX_STALE, older_than_s, limit, list(skip))
     return sorted((_message(r) for r in rows), key=lambda m: m.id or 0)

@@ -72,12 +72,13 @@ INSERT_OUTBOX = f"""
 INSERT INTO hub.outbox (message_id, exchange, routing_key, body, headers)
 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])
 WHERE {GUARDED}
-RETURNING id, message_id
+RETURNING id, message_id, exchange, routing_key
 """
 DELETE_OUTBOX = "DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])"
 TAKE_OUTBOX_STALE = """
 WITH picked AS (
-    SELECT id FROM hub.outbox WHERE created_at < now() - make_interval(secs => $1)
+    SELECT id FROM hub.outbox
+    WHERE created_at < now() - make_interval(secs => $1) AND NOT id = ANY($3::bigint[])
     ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
 )
 DELETE FROM hub.outbox o USING picked WHERE o.id = picked.id
