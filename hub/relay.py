@@ -5,14 +5,18 @@ over with ``hand_over`` and ack their delivery without waiting for the confirms,
 publishes fall behind), and deleted once the broker confirmed them (the deletes of rows
 published together go in one statement); a background sweep publishes any row older than
 a few seconds that is still there (a crash, or a broker or database outage, between commit
-and delete). The sweep locks its rows with SKIP LOCKED, so two sweeps never publish the
-same row at once. A row can still go out twice (a crash between confirm and delete, or a
-delete that failed), and every consumer is idempotent on the message id.
+and delete), except rows this relay still holds: under load a publish and its delete can
+take longer than the sweep's age, and sweeping them would publish them twice. The sweep
+locks its rows with SKIP LOCKED, so two sweeps never publish the same row at once. A row can
+still go out twice (a crash between confirm and delete, a delete that failed, or another
+worker's sweep taking a row this one is slow to publish), and every consumer is idempotent
+on the message id.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -23,6 +27,9 @@ from hub.store import outbox
 from hub.store.outbox import OutboxMessage
 
 log = structlog.get_logger(__name__)
+
+HELD_AT_MOST_S = 30.0
+"""How long the sweep leaves a row alone while this relay still publishes or deletes it."""
 
 
 class Publisher(Protocol):
@@ -52,6 +59,8 @@ class OutboxRelay:
         self._forgetting: asyncio.Task[None] | None = None
         self._flushing: set[asyncio.Task[None]] = set()
         self._max_behind = max_behind
+        self._held: dict[int, float] = {}
+        """Ids of rows handed over and not yet deleted nor given up, and when."""
 
     @property
     def publishing(self) -> int:
@@ -66,6 +75,27 @@ class OutboxRelay:
         while len(self._flushing) > self._max_behind:
             await asyncio.wait(set(self._flushing), return_when=asyncio.FIRST_COMPLETED)
 
+    @property
+    def held(self) -> int:
+        """Rows handed over and not yet deleted (nor left to the sweep)."""
+        return len(self._held)
+
+    def _hold(self, messages: Sequence[OutboxMessage]) -> None:
+        now = time.monotonic()
+        for message in messages:
+            if message.id is not None:
+                self._held[message.id] = now
+
+    def _release(self, ids: Sequence[int]) -> None:
+        for row_id in ids:
+            self._held.pop(row_id, None)
+
+    def _still_held(self) -> list[int]:
+        """Ids the sweep leaves alone: held for less than ``HELD_AT_MOST_S`` (a publish
+        that never ends must not keep its row from the sweep for ever)."""
+        oldest = time.monotonic() - HELD_AT_MOST_S
+        return [row_id for row_id, since in self._held.items() if since > oldest]
+
     def flush_soon(self, messages: Sequence[OutboxMessage]) -> None:
         """Start publishing rows just committed and return at once: the delivery that made
         them can be acked now, since the rows are durable in the outbox (the sweep
@@ -73,6 +103,7 @@ class OutboxRelay:
         successive messages reach the broker in the order their messages were applied."""
         if not messages:
             return
+        self._hold(messages)
         task = asyncio.get_running_loop().create_task(self.flush(messages))
         self._flushing.add(task)
         task.add_done_callback(self._flushing.discard)
@@ -83,14 +114,17 @@ class OutboxRelay:
         (broker away) stay in the outbox for the sweep."""
         if not messages:
             return
+        self._hold(messages)
+        ids = [m.id for m in messages if m.id is not None]
         try:
             await publish_all(self._publisher, messages)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
+        except BaseException as exc:
+            self._release(ids)  # the sweep publishes them
+            if not isinstance(exc, Exception):
+                raise
             log.warning("outbox_flush_deferred", rows=len(messages), error=type(exc).__name__)
             return
-        self._forget([m.id for m in messages if m.id is not None])
+        self._forget(ids)
 
     def _forget(self, ids: list[int]) -> None:
         self._published.extend(ids)
@@ -104,12 +138,15 @@ class OutboxRelay:
             try:
                 async with self._pool.acquire() as conn:
                     await outbox.delete(conn, ids)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
+            except BaseException as exc:
                 # The rows stay: the sweep publishes them again (consumers drop the
                 # duplicates by message id) and deletes them.
+                self._release(ids)
+                if not isinstance(exc, Exception):
+                    raise
                 log.warning("outbox_delete_deferred", rows=len(ids), error=type(exc).__name__)
+            else:
+                self._release(ids)
 
     async def settled(self) -> None:
         """Wait until the rows handed over so far are published and deleted (or left for
@@ -122,7 +159,9 @@ class OutboxRelay:
     async def sweep_once(self, *, older_than_s: float | None = None) -> int:
         age = self._sweep_after_s if older_than_s is None else older_than_s
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await outbox.take_stale(conn, older_than_s=age, limit=self._batch)
+            rows = await outbox.take_stale(
+                conn, older_than_s=age, limit=self._batch, skip=self._still_held()
+            )
             await publish_all(self._publisher, rows)
         if rows:
             log.info("outbox_swept", published=len(rows))

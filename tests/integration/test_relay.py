@@ -4,6 +4,7 @@ the broker refuses stay in the outbox for the sweep."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from uuid import uuid4
 
@@ -101,6 +102,7 @@ async def test_rows_flushed_soon_go_out_in_order_and_are_deleted(
 
     assert await _bodies(queue, 5) == ["first-0", "first-1", "first-2", "second-0", "second-1"]
     assert await _left(pool, first + second) == 0
+    assert relay.held == 0
 
 
 async def test_rows_the_broker_refuses_stay_for_the_sweep(
@@ -113,6 +115,7 @@ async def test_rows_the_broker_refuses_stay_for_the_sweep(
         relay.flush_soon(refused)
         await relay.settled()
         assert await _left(pool, refused) == 2
+        assert relay.held == 0  # given up: the sweep takes them
     finally:
         await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1)", [r.id for r in refused])
 
@@ -143,3 +146,70 @@ async def test_hand_over_waits_only_when_publishes_fall_behind(
 
     assert await _bodies(queue, 6) == [f"b{i}-0" for i in range(6)]
     assert await _left(pool, [r for b in batches for r in b]) == 0
+
+
+class GatedPublisher:
+    """The real publisher; a message's first publish is held back until the gate opens (a
+    broker slow to confirm), a second one (the sweep's) goes straight out."""
+
+    def __init__(self, inner: ConfirmingPublisher) -> None:
+        self.inner = inner
+        self.gate = asyncio.Event()
+        self.seen: set[object] = set()
+
+    async def publish(self, message: OutboxMessage) -> None:
+        if message.message_id not in self.seen:
+            self.seen.add(message.message_id)
+            await self.gate.wait()
+        await self.inner.publish(message)
+
+
+async def test_the_sweep_leaves_rows_the_relay_still_publishes(
+    pool: asyncpg.Pool, publisher: ConfirmingPublisher, queue: AbstractQueue
+) -> None:
+    slow = GatedPublisher(publisher)
+    relay = OutboxRelay(pool=pool, publisher=slow, sweep_after_s=2.0)
+    rows = await _added(pool, _rows(queue.name, 3, "held"))
+    relay.flush_soon(rows)
+    # Older than the sweep's age while their publish is still under way (a loaded broker).
+    await pool.execute(
+        "UPDATE hub.outbox SET created_at = now() - interval '10 seconds' WHERE id = ANY($1)",
+        [r.id for r in rows],
+    )
+
+    try:
+        await relay.sweep_once()
+        assert await _left(pool, rows) == 3  # not taken: they would go out twice
+    finally:
+        slow.gate.set()
+        await relay.settled()
+    assert await _bodies(queue, 3) == ["held-0", "held-1", "held-2"]
+    assert await queue.get(timeout=1, fail=False) is None  # each exactly once
+    assert await _left(pool, rows) == 0
+
+
+async def test_an_event_and_its_notice_are_two_rows_both_deleted(
+    pool: asyncpg.Pool, publisher: ConfirmingPublisher, queue: AbstractQueue
+) -> None:
+    """One canonical message goes out as an event and as a peer notice: two rows with the
+    same message id. Each must get its own row id, or one row is never deleted and the
+    sweep publishes it a second time."""
+    relay = OutboxRelay(pool=pool, publisher=publisher)
+    message_id = uuid4()
+    rows = await _added(
+        pool,
+        [
+            OutboxMessage(message_id, "", queue.name, b"event", {}),
+            OutboxMessage(message_id, "", queue.name, b"again", {}),
+            OutboxMessage(message_id, "amq.direct", "nowhere", b"notice", {}),
+        ],
+    )
+    assert len({r.id for r in rows}) == 3
+
+    relay.flush_soon(rows[:2])
+    await relay.settled()
+
+    assert await _bodies(queue, 2) == ["event", "again"]
+    assert await _left(pool, rows[:2]) == 0
+    assert await _left(pool, rows[2:]) == 1  # not published: still there
+    await pool.execute("DELETE FROM hub.outbox WHERE id = $1", rows[2].id)
