@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import aio_pika
+import aio_pika.exceptions
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
+from hub.errors import Unroutable
 from hub.store.outbox import OutboxMessage
 
 CORRELATION_HEADER = "correlation-id"
@@ -13,7 +15,8 @@ property (the dossier code), so peers and the ingress hash see it as a property.
 
 
 class ConfirmingPublisher:
-    """Persistent, mandatory publishes; returns once the broker confirmed (unroutable raises)."""
+    """Persistent, mandatory publishes; returns once the broker confirmed (a message the
+    broker returns as unroutable raises :class:`~hub.errors.Unroutable`)."""
 
     def __init__(self, channel: AbstractChannel) -> None:
         self._channel = channel
@@ -35,18 +38,22 @@ class ConfirmingPublisher:
         exchange = await self._exchange(message.exchange)
         headers = dict(message.headers)
         correlation_id = headers.pop(CORRELATION_HEADER, None)
-        await exchange.publish(
-            aio_pika.Message(
-                body=message.body,
-                headers=headers,
-                content_type=str(headers.get("content-type", "application/json")),
-                correlation_id=str(correlation_id) if correlation_id else None,
-                message_id=str(message.message_id),
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            ),
-            routing_key=message.routing_key,
-            mandatory=True,
-        )
+        try:
+            await exchange.publish(
+                aio_pika.Message(
+                    body=message.body,
+                    headers=headers,
+                    content_type=str(headers.get("content-type", "application/json")),
+                    correlation_id=str(correlation_id) if correlation_id else None,
+                    message_id=str(message.message_id),
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                ),
+                routing_key=message.routing_key,
+                mandatory=True,
+            )
+        except aio_pika.exceptions.PublishError as returned:  # always a basic.return
+            where = f"exchange {message.exchange or '(default)'!r}, key {message.routing_key!r}"
+            raise Unroutable(f"returned by the broker ({returned.args[0]}): {where}") from None
 
     async def close(self) -> None:
         await self._channel.close()

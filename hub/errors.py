@@ -56,6 +56,12 @@ class DuplicateDossier(PermanentError):
     reason_code = "duplicate_dossier"
 
 
+class Unroutable(HubError):
+    """The broker returned a published message: no queue is bound for its routing key."""
+
+    reason_code = "unroutable"
+
+
 class TransientError(HubError):
     """A peer or dependency is unavailable: retry later with backoff."""
 

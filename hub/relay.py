@@ -18,13 +18,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Protocol
+from uuid import uuid4
 
 import asyncpg
 import structlog
 
+from hub.errors import Unroutable
 from hub.store import outbox
 from hub.store.outbox import OutboxMessage
+from hub.topology import OUTBOX_SOURCE, PARKING_EXCHANGE
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +43,22 @@ class Publisher(Protocol):
 
 async def publish_all(publisher: Publisher, messages: Sequence[OutboxMessage]) -> None:
     await asyncio.gather(*(publisher.publish(m) for m in messages))
+
+
+def parked_copy(row: OutboxMessage, reason: str) -> OutboxMessage:
+    """An outbox row the broker returned, addressed to the parking exchange with the hub's
+    parking headers (``hub dlq replay`` sends it to its original exchange and key)."""
+    headers = dict(row.headers) | {
+        "x-hub-reason-code": Unroutable.reason_code,
+        "x-hub-reason": reason[:1000],
+        "x-hub-attempts": 1,
+        "x-hub-source-queue": OUTBOX_SOURCE,
+        "x-hub-original-exchange": row.exchange,
+        "x-hub-original-routing-key": row.routing_key,
+        "x-hub-original-message-id": str(row.message_id),
+        "x-hub-parked-at": datetime.now(UTC).isoformat(),
+    }
+    return OutboxMessage(uuid4(), PARKING_EXCHANGE, row.routing_key, row.body, headers)
 
 
 class OutboxRelay:
@@ -162,10 +182,30 @@ class OutboxRelay:
             rows = await outbox.take_stale(
                 conn, older_than_s=age, limit=self._batch, skip=self._still_held()
             )
-            await publish_all(self._publisher, rows)
+            await self._publish_swept(rows)
         if rows:
             log.info("outbox_swept", published=len(rows))
         return len(rows)
+
+    async def _publish_swept(self, rows: Sequence[OutboxMessage]) -> None:
+        """Publish swept rows; park those the broker returns as unroutable (a peer's queue
+        gone, a binding missing), which would otherwise fail every sweep for ever and hold
+        back every row behind them. Any other failure raises: the rows stay."""
+        results = await asyncio.gather(
+            *(self._publisher.publish(m) for m in rows), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, Unroutable):
+                raise result
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, Unroutable):
+                await self._publisher.publish(parked_copy(row, str(result)))
+                log.warning(
+                    "outbox_row_parked",
+                    reason_code=result.reason_code,
+                    exchange=row.exchange,
+                    routing_key=row.routing_key,
+                )
 
     async def drain(self, timeout_s: float = 10.0) -> int:
         """Publish every row left in the outbox, whatever its age (at shutdown); the rows

@@ -35,6 +35,8 @@ INGRESS_RETRY_KEY = "hub.ingress.retry"
 to ``hub.ingress``, so a delivery with this key is the hub's own)."""
 
 PARKED_QUEUE = "hub.parked"
+OUTBOX_SOURCE = "hub.outbox"
+"""The source a parked outbox row names (the broker returned it: no queue for its key)."""
 PROJECTION_QUEUE = "provincial.projection"
 POSTAL_QUEUE = "hub.postal.orders"
 """Commands to place postal return orders, published through the default exchange."""

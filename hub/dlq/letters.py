@@ -22,6 +22,7 @@ from hub.topology import (
     INGRESS_QUEUES,
     INGRESS_RETRY_SOURCE,
     OUTBOUND_EXCHANGE,
+    OUTBOX_SOURCE,
     PEER_FORMATS,
     POSTAL_QUEUE,
     PROJECTION_QUEUE,
@@ -130,7 +131,11 @@ def _parked_by_hub(delivery: ParkedDelivery, headers: dict[str, Any]) -> DeadLet
         parked_message_id=delivery.message_id or derived_message_id(delivery.body, headers),
         original_message_id=_text(headers.get("x-hub-original-message-id")) or None,
         source_queue=_text(headers.get("x-hub-source-queue")) or UNKNOWN,
-        original_exchange=None,
+        original_exchange=(
+            _text(headers["x-hub-original-exchange"])
+            if "x-hub-original-exchange" in headers
+            else None
+        ),
         original_routing_key=_text(headers.get("x-hub-original-routing-key"))
         or (delivery.routing_key or ""),
         reason_code=_text(headers.get("x-hub-reason-code")) or UNKNOWN,
@@ -174,13 +179,20 @@ def _dead_lettered_by_broker(delivery: ParkedDelivery, headers: dict[str, Any]) 
     )
 
 
-def replay_target(source_queue: str, original_routing_key: str) -> ReplayTarget:
+def replay_target(
+    source_queue: str, original_routing_key: str, original_exchange: str | None = None
+) -> ReplayTarget:
     """Where a replay goes so that it reaches the queue it was parked from, and only that one.
 
     Peer ingress goes back through ``dossier.in`` with the peer's routing key (so the
     sender checks apply again); hub-internal queues are addressed by name through the
-    default exchange; a message a peer rejected goes back to that peer through ``dossier.out``.
+    default exchange; a message a peer rejected goes back to that peer through ``dossier.out``;
+    an outbox row the broker returned goes to its original exchange and key.
     """
+    if source_queue == OUTBOX_SOURCE:
+        if original_exchange is None:
+            raise ActionRefused("no original exchange recorded for a parked outbox row")
+        return ReplayTarget(original_exchange, original_routing_key)
     if source_queue in REPLAYED_TO_INGRESS:
         if not original_routing_key:
             raise ActionRefused(f"no original routing key recorded for {source_queue}")

@@ -34,7 +34,9 @@ class Replayed:
 
 def replay_message(row: asyncpg.Record) -> OutboxMessage:
     """The original body and headers, addressed to where the message was parked from."""
-    target = replay_target(row["source_queue"], row["original_routing_key"])
+    target = replay_target(
+        row["source_queue"], row["original_routing_key"], row["original_exchange"]
+    )
     return OutboxMessage(
         replay_message_id(row["original_message_id"]) or uuid4(),
         target.exchange,

@@ -19,6 +19,7 @@ from hub.relay import OutboxRelay
 from hub.settings import Settings
 from hub.store import outbox
 from hub.store.outbox import OutboxMessage
+from hub.topology import PARKED_QUEUE, PARKING_EXCHANGE
 
 pytestmark = pytest.mark.integration
 
@@ -204,12 +205,84 @@ async def test_an_event_and_its_notice_are_two_rows_both_deleted(
             OutboxMessage(message_id, "amq.direct", "nowhere", b"notice", {}),
         ],
     )
-    assert len({r.id for r in rows}) == 3
+    try:
+        assert len({r.id for r in rows}) == 3
 
-    relay.flush_soon(rows[:2])
-    await relay.settled()
+        relay.flush_soon(rows[:2])
+        await relay.settled()
 
-    assert await _bodies(queue, 2) == ["event", "again"]
-    assert await _left(pool, rows[:2]) == 0
-    assert await _left(pool, rows[2:]) == 1  # not published: still there
-    await pool.execute("DELETE FROM hub.outbox WHERE id = $1", rows[2].id)
+        assert await _bodies(queue, 2) == ["event", "again"]
+        assert await _left(pool, rows[:2]) == 0
+        assert await _left(pool, rows[2:]) == 1  # not published: still there
+    finally:
+        await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1)", [r.id for r in rows])
+
+
+async def test_the_sweep_parks_a_row_the_broker_returns_and_publishes_the_rest(
+    pool: asyncpg.Pool,
+    broker: AbstractRobustConnection,
+    publisher: ConfirmingPublisher,
+    queue: AbstractQueue,
+) -> None:
+    """A row no queue is bound for (a peer's queue deleted, say) used to fail every sweep:
+    the rollback kept it, and every stale row behind it, for ever."""
+    channel = await broker.channel()
+    parking = await channel.declare_exchange(
+        PARKING_EXCHANGE, aio_pika.ExchangeType.FANOUT, durable=True
+    )
+    parked = await channel.declare_queue(exclusive=True)
+    await parked.bind(parking)
+    relay = OutboxRelay(pool=pool, publisher=publisher)
+    nowhere = f"test.relay.gone.{uuid4().hex}"
+    rows = await _added(
+        pool,
+        [
+            OutboxMessage(uuid4(), "", nowhere, b"unroutable", {"x-test": "parked"}),
+            *_rows(queue.name, 2, "behind"),
+        ],
+    )
+    try:
+        await pool.execute(
+            "UPDATE hub.outbox SET created_at = now() - interval '10 seconds' WHERE id = ANY($1)",
+            [r.id for r in rows],
+        )
+
+        await relay.sweep_once()
+
+        assert await _left(pool, rows) == 0
+        assert await _bodies(queue, 2) == ["behind-0", "behind-1"]
+        copy = await parked.get(timeout=5, fail=True)
+        assert copy is not None
+        await copy.ack()
+        assert copy.body == b"unroutable"
+        headers = copy.headers or {}
+        assert headers["x-hub-reason-code"] == "unroutable"
+        assert headers["x-hub-source-queue"] == "hub.outbox"
+        assert (headers["x-hub-original-exchange"], headers["x-hub-original-routing-key"]) == (
+            "",
+            nowhere,
+        )
+    finally:
+        await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1)", [r.id for r in rows])
+        await _take_from_parked(channel, b"unroutable")
+        await channel.close()
+
+
+async def _take_from_parked(channel: aio_pika.abc.AbstractChannel, body: bytes) -> None:
+    """Remove this test's copy from ``hub.parked`` (if that queue exists), so no worker
+    stores it as a dead letter of a later test; other messages go back."""
+    try:
+        hub_parked = await channel.declare_queue(PARKED_QUEUE, passive=True)
+    except aio_pika.exceptions.ChannelClosed:
+        return
+    others = []
+    for _ in range(hub_parked.declaration_result.message_count or 0):
+        message = await hub_parked.get(timeout=5, fail=False)
+        if message is None:
+            break
+        if message.body == body:
+            await message.ack()
+        else:
+            others.append(message)
+    for message in others:
+        await message.nack(requeue=True)

@@ -20,6 +20,8 @@ from hub.dlq.letters import (
     replay_message_id,
     replay_target,
 )
+from hub.relay import parked_copy
+from hub.store.outbox import OutboxMessage
 
 BODY = b'{"LoaiBanTin": "TiepNhanHoSo"}'
 
@@ -172,3 +174,36 @@ def test_a_replay_keeps_the_original_message_id_as_a_uuid() -> None:
     assert replay_message_id(original) == UUID(original)
     assert replay_message_id("peer-42") == replay_message_id("peer-42")
     assert replay_message_id("") is None
+
+
+def test_an_outbox_row_the_broker_returned_is_replayed_to_its_own_exchange_and_key() -> None:
+    row = OutboxMessage(
+        UUID("0b7e8f4e-7d2a-4d8e-9f59-1d1f7f2a3c4b"),
+        "dossier.out",
+        "474-PAC",
+        BODY,
+        {"content-type": "application/json", "x-message-type": "dossier.transferred"},
+    )
+    parked = parked_copy(row, "returned by the broker (NO_ROUTE)")
+    letter = dead_letter(
+        ParkedDelivery(
+            body=parked.body,
+            headers=parked.headers,
+            message_id=str(parked.message_id),
+            content_type="application/json",
+            routing_key=parked.routing_key,
+        )
+    )
+
+    assert (letter.source_queue, letter.reason_code) == ("hub.outbox", "unroutable")
+    assert letter.original_message_id == str(row.message_id)
+    target = replay_target(
+        letter.source_queue, letter.original_routing_key, letter.original_exchange
+    )
+    assert target == ReplayTarget("dossier.out", "474-PAC")
+    assert replay_headers(letter.headers, letter.content_type) == row.headers
+
+
+def test_an_outbox_row_without_its_exchange_is_not_replayed() -> None:
+    with pytest.raises(ActionRefused):
+        replay_target("hub.outbox", "474-PAC")
