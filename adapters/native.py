@@ -30,9 +30,20 @@ COMPACT_TIME = "%Y%m%d%H%M%S"
 
 
 def parse_compact_time(value: str, *, field: str = "time") -> datetime:
-    """``yyyyMMddHHmmss`` in Vietnam time, as one-stop software writes it."""
+    """``yyyyMMddHHmmss`` in Vietnam time, as one-stop software writes it: exactly 14 ASCII
+    digits. (Sliced rather than ``strptime``, which cost the hub ~2 % of its CPU.)"""
     try:
-        return datetime.strptime(value, COMPACT_TIME).replace(tzinfo=VIETNAM)
+        if len(value) != 14 or not (value.isascii() and value.isdigit()):
+            raise ValueError(value)
+        return datetime(
+            int(value[0:4]),
+            int(value[4:6]),
+            int(value[6:8]),
+            int(value[8:10]),
+            int(value[10:12]),
+            int(value[12:14]),
+            tzinfo=VIETNAM,
+        )
     except ValueError:
         raise SchemaInvalid(f"{field}: not a real date and time (yyyyMMddHHmmss)") from None
 
