@@ -18,6 +18,7 @@ from faststream.middlewares import AckPolicy
 from faststream.rabbit import Channel, RabbitBroker, RabbitQueue
 
 from adapters.postal.client import PostalClient
+from hub import deadlines
 from hub.amqp import ConfirmingPublisher
 from hub.broker_setup import declare_topology
 from hub.consumers import PeerConsumer
@@ -223,6 +224,7 @@ def _lifespan(runtime: Runtime) -> Any:
         try:
             async with pool.acquire() as conn:
                 await apply_migrations(conn, MIGRATION_SOURCES)
+            deadlines.preload()
             setup_channel = await connection.channel()
             await declare_topology(setup_channel, build_topology(runtime.registry.peers()))
             await setup_channel.close()

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hub import deadlines
 from hub.deadlines import due_at, is_working_day, next_working_day
 from hub.registry import Processing
 from schemas import VIETNAM
@@ -168,3 +169,11 @@ def test_one_more_working_day_never_makes_the_due_date_earlier(
     received: datetime, days: int
 ) -> None:
     assert due_at(working_days(days), received) <= due_at(working_days(days + 1), received)
+
+
+def test_preload_loads_the_holiday_calendar_before_any_message() -> None:
+    deadlines._calendar.cache_clear()
+    deadlines.preload()
+    assert deadlines._calendar.cache_info().currsize == 1
+    assert not deadlines.is_working_day(date(date.today().year, 1, 1))  # New Year's Day
+    assert deadlines._calendar.cache_info().hits == 1  # answered from the preloaded year
