@@ -37,18 +37,10 @@ def _settings() -> Settings:
 
 
 def _run(work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(conn)`` on one database connection."""
+    """Run ``work(conn)`` on one database connection (a HubError exits 1 with its reason)."""
+    from hub.cli_support import run_on_database
 
-    async def main() -> T:
-        import asyncpg
-
-        conn = await asyncpg.connect(_settings().database_url.get_secret_value())
-        try:
-            return await work(conn)
-        finally:
-            await conn.close()
-
-    return asyncio.run(main())
+    return run_on_database(work, database="hub")
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -197,11 +189,7 @@ def purge(
 ) -> None:
     """Mark a dead letter as truly bad (the row is kept), with an audit record."""
     from hub.dlq import operations
-    from hub.dlq.letters import ActionRefused
 
     who = actor or getpass.getuser()
-    try:
-        _run(lambda conn: operations.purge(conn, dead_letter_id, actor=who, detail=detail))
-    except ActionRefused as exc:
-        raise _fail(str(exc)) from exc
+    _run(lambda conn: operations.purge(conn, dead_letter_id, actor=who, detail=detail))
     typer.echo(f"purged #{dead_letter_id}", err=True)

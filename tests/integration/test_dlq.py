@@ -249,6 +249,10 @@ async def test_purge_marks_and_audits_and_a_purged_message_is_not_replayed(
     refused = await hub_dlq(hub_settings, "replay", str(letter["id"]), "--force")
     assert refused.returncode == 1
     assert "purged" in refused.stderr
+    twice = await hub_dlq(hub_settings, "purge", str(letter["id"]))
+    assert twice.returncode == 1
+    assert f"error: dead letter {letter['id']} is already purged" in twice.stderr
+    assert len(await audit_trail(registry_db, letter["id"])) == 1
     listed = await hub_dlq(hub_settings, "list", "--json", "--status", "purged", "--limit", "50")
     assert letter["id"] in [row["id"] for row in json.loads(listed.stdout)]
 
