@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aio_pika
 import asyncpg
 import pytest
+from aio_pika.abc import AbstractRobustConnection
 
 from hub.bootstrap import migrate_database
 from hub.broker_setup import apply_topology
@@ -14,6 +16,34 @@ from hub.settings import Settings
 from hub.topology import build_topology
 from simulators.postal_server import PostalSimConfig, RunningServer, start_postal_server
 from tests.harness import Peers, worker_log
+
+
+@pytest.fixture(scope="module")
+async def db_url(database_url: str) -> str:
+    """The test database, migrated (once per module)."""
+    await migrate_database(Settings(database_url=database_url))
+    return database_url
+
+
+@pytest.fixture
+async def conn(db_url: str) -> AsyncIterator[asyncpg.Connection]:
+    connection = await asyncpg.connect(db_url)
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture
+async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """Four connections: enough for the tests that race writers against each other."""
+    async with asyncpg.create_pool(db_url, min_size=4, max_size=4) as four:
+        yield four
+
+
+@pytest.fixture
+async def broker(amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        yield connection
 
 
 @pytest.fixture(scope="module")

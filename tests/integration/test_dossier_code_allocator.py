@@ -8,16 +8,13 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from uuid import uuid4
 
 import asyncpg
 import pytest
 
-from hub.bootstrap import migrate_database
 from hub.dossier_codes import InvalidDossierCode, SequenceExhausted, parse_code
-from hub.settings import Settings
 from hub.store.codes import issue_dossier_code, record_external_code
 from schemas import VIETNAM
 
@@ -25,25 +22,6 @@ pytestmark = pytest.mark.integration
 
 MORNING = datetime(2019, 4, 17, 8, 0, tzinfo=VIETNAM)
 NEXT_DAY = MORNING + timedelta(days=1)
-
-
-@pytest.fixture(scope="module")
-async def db_url(database_url: str) -> str:
-    await migrate_database(Settings(database_url=database_url))
-    return database_url
-
-
-@pytest.fixture
-async def conn(db_url: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(db_url)
-    yield connection
-    await connection.close()
-
-
-@pytest.fixture
-async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
-    async with asyncpg.create_pool(db_url, min_size=4, max_size=4) as four:
-        yield four
 
 
 def an_agency() -> str:

@@ -7,7 +7,6 @@ limit in a fraction of a second, so the broker parked it although nothing was wr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import aio_pika
@@ -36,13 +35,6 @@ class DatabaseAway(TransientError):
 
 async def database_away(_routing_key: str) -> None:
     raise DatabaseAway("database restarting")
-
-
-@pytest.fixture
-async def broker(amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        yield connection
 
 
 async def test_a_delivery_that_cannot_be_retried_returns_after_a_pause(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import asyncpg
 import pytest
@@ -18,6 +19,18 @@ pytestmark = [pytest.mark.integration]
 COMMUNE = "19750"  # Phường Tây Lộc, Thành phố Huế (district 474)
 LAND = "1.012753"  # decided by the district PAC
 BIRTH = "1.001193"
+
+
+async def land_dossier_at_the_district(peers: Peers) -> tuple[Inbox, str, dict[str, Any]]:
+    """Register a land dossier at the commune and wait for its TRANSFER at the district PAC:
+    the commune's queue, the dossier code and the TRANSFER body."""
+    commune_queue = await peers.listen(f"peer.{COMMUNE}")
+    district_queue = await peers.listen("peer.474-PAC")
+    dossier = new_dossier(COMMUNE, LAND)
+    code = dossier["MaHoSo"]
+    await peers.publish(f"commune.{COMMUNE}.hoso", dossier)
+    transfer = json.loads((await district_queue.wait_for(body_contains(code))).body)
+    return commune_queue, code, transfer
 
 
 async def final_status(conn: asyncpg.Connection, code: str, status: int) -> list[str]:
@@ -38,14 +51,9 @@ async def final_status(conn: asyncpg.Connection, code: str, status: int) -> list
 async def test_a_land_dossier_goes_to_the_district_and_its_result_back_to_the_commune(
     hub_worker: HubWorkers, peers: Peers, registry_db: asyncpg.Connection
 ) -> None:
-    commune_queue = await peers.listen(f"peer.{COMMUNE}")
-    district_queue = await peers.listen("peer.474-PAC")
     # Given a land dossier registered at the commune
-    dossier = new_dossier(COMMUNE, LAND)
-    code = dossier["MaHoSo"]
-    await peers.publish(f"commune.{COMMUNE}.hoso", dossier)
     # Then the district PAC receives it in its own format, with a due date
-    transfer = json.loads((await district_queue.wait_for(body_contains(code))).body)
+    commune_queue, code, transfer = await land_dossier_at_the_district(peers)
     assert transfer["messageType"] == "TRANSFER"
     assert transfer["receivingUnit"] == COMMUNE
     assert transfer["dueDate"] > transfer["receivedAt"]
@@ -133,13 +141,8 @@ async def test_a_counter_return_of_a_by_post_dossier_is_refused(
 async def test_a_district_refusal_reaches_the_commune_with_its_reason_and_closes_the_dossier(
     hub_worker: HubWorkers, peers: Peers, registry_db: asyncpg.Connection
 ) -> None:
-    commune_queue = await peers.listen(f"peer.{COMMUNE}")
-    district_queue = await peers.listen("peer.474-PAC")
     # Given a land dossier handed to the district PAC
-    dossier = new_dossier(COMMUNE, LAND)
-    code = dossier["MaHoSo"]
-    await peers.publish(f"commune.{COMMUNE}.hoso", dossier)
-    await district_queue.wait_for(body_contains(code))
+    commune_queue, code, _ = await land_dossier_at_the_district(peers)
     # When the district refuses it, with a reason
     reason = "Thửa đất đang có tranh chấp, chưa đủ điều kiện cấp Giấy chứng nhận"
     await peers.publish("agency.474-PAC.status", agency_status("474-PAC", code, 3, reason=reason))

@@ -14,33 +14,12 @@ import pytest
 from aio_pika.abc import AbstractQueue, AbstractRobustConnection
 
 from hub.amqp import ConfirmingPublisher
-from hub.bootstrap import migrate_database
 from hub.relay import OutboxRelay
-from hub.settings import Settings
 from hub.store import outbox
 from hub.store.outbox import OutboxMessage
 from hub.topology import PARKED_QUEUE, PARKING_EXCHANGE
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def db_url(database_url: str) -> str:
-    await migrate_database(Settings(database_url=database_url))
-    return database_url
-
-
-@pytest.fixture
-async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
-    async with asyncpg.create_pool(db_url, min_size=2, max_size=4) as two:
-        yield two
-
-
-@pytest.fixture
-async def broker(amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        yield connection
 
 
 @pytest.fixture

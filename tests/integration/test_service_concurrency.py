@@ -5,36 +5,21 @@ and is made again; a message applied concurrently twice is applied once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from uuid import uuid4
 
 import asyncpg
 import pytest
 
-from hub.bootstrap import migrate_database
 from hub.known_states import KnownStates
 from hub.registry import Registry, load_registry
 from hub.service import process
-from hub.settings import Settings
 from hub.store import outbox, state, statements
 from hub.store.outbox import OutboxMessage
 from schemas import CanonicalMessage, FeePaid
 from tests.unit.test_lifecycle import COMMUNE, make_dossier, message, received
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def db_url(database_url: str) -> str:
-    await migrate_database(Settings(database_url=database_url))
-    return database_url
-
-
-@pytest.fixture
-async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
-    async with asyncpg.create_pool(db_url, min_size=4, max_size=4) as four:
-        yield four
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +74,7 @@ async def test_concurrent_messages_on_one_dossier_all_apply_once(
 ) -> None:
     dossier = make_dossier()
     assert await process(pool, registry, received(dossier))
-    fees = [
-        message(
-            FeePaid(unit=COMMUNE, amount_vnd=1000 + i, receipt_number=f"R{i:04d}"),
-            sender=COMMUNE,
-            code=dossier.code,
-        )
-        for i in range(6)
-    ]
+    fees = [_fee(dossier.code, f"R{i:04d}") for i in range(6)]
     # Every fee three times at once: six different messages racing on one dossier row,
     # and each one racing with its own copies.
     results = await asyncio.gather(*(process(pool, registry, m) for m in fees * 3))
@@ -129,52 +107,56 @@ def _fee(code: str, receipt: str) -> CanonicalMessage:
     )
 
 
+async def _registered(
+    pool: asyncpg.Pool, registry: Registry
+) -> tuple[KnownStates, str, CanonicalMessage]:
+    """A new dossier registered through ``known``: the states, its code, the reception."""
+    known = KnownStates()
+    dossier = make_dossier()
+    reception = received(dossier)
+    assert await process(pool, registry, reception, known)
+    return known, dossier.code, reception
+
+
 async def test_a_remembered_state_is_what_reading_it_back_gives(
     pool: asyncpg.Pool, registry: Registry
 ) -> None:
-    known = KnownStates()
-    dossier = make_dossier()
-    assert await process(pool, registry, received(dossier), known)
-    remembered = known.get(dossier.code)
+    known, code, _ = await _registered(pool, registry)
+    remembered = known.get(code)
     assert remembered is not None
-    assert remembered[0] == await state.get_dossier(pool, dossier.code)
-    assert remembered[1] == (await _row(pool, dossier.code))[1]
+    assert remembered[0] == await state.get_dossier(pool, code)
+    assert remembered[1] == (await _row(pool, code))[1]
 
 
 async def test_a_stale_remembered_state_is_read_again_and_the_message_applies(
     pool: asyncpg.Pool, registry: Registry
 ) -> None:
-    known = KnownStates()
-    dossier = make_dossier()
-    assert await process(pool, registry, received(dossier), known)
-    sequence, _ = await _row(pool, dossier.code)
+    known, code, _ = await _registered(pool, registry)
+    sequence, _ = await _row(pool, code)
     # Another writer changes the row: what this process remembers is now stale.
-    await pool.execute("UPDATE hub.dossiers SET updated_at = now() WHERE code = $1", dossier.code)
+    await pool.execute("UPDATE hub.dossiers SET updated_at = now() WHERE code = $1", code)
 
-    fee = _fee(dossier.code, "R-STALE")
+    fee = _fee(code, "R-STALE")
     rows = await process(pool, registry, fee, known)
 
     assert rows is not None
-    after, version = await _row(pool, dossier.code)
+    after, version = await _row(pool, code)
     assert after == sequence + 1
-    remembered = known.get(dossier.code)
+    remembered = known.get(code)
     assert remembered is not None
     assert remembered[1] == version
-    assert remembered[0] == await state.get_dossier(pool, dossier.code)
+    assert remembered[0] == await state.get_dossier(pool, code)
     await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])", [r.id for r in rows])
 
 
 async def test_duplicates_decided_on_a_remembered_state_are_not_applied_again(
     pool: asyncpg.Pool, registry: Registry
 ) -> None:
-    known = KnownStates()
-    dossier = make_dossier()
-    reception = received(dossier)
-    assert await process(pool, registry, reception, known)
-    fee = _fee(dossier.code, "R-DUP")
+    known, code, reception = await _registered(pool, registry)
+    fee = _fee(code, "R-DUP")
     rows = await process(pool, registry, fee, known)
     assert rows is not None
-    sequence, version = await _row(pool, dossier.code)
+    sequence, version = await _row(pool, code)
 
     # Redeliveries: the fee (a legal step on the remembered state, refused by its inbox
     # claim) and the reception (refused by the lifecycle on the remembered state, then
@@ -182,7 +164,7 @@ async def test_duplicates_decided_on_a_remembered_state_are_not_applied_again(
     assert await process(pool, registry, fee, known) is None
     assert await process(pool, registry, reception, known) is None
 
-    assert await _row(pool, dossier.code) == (sequence, version)
+    assert await _row(pool, code) == (sequence, version)
     claims = await pool.fetchval(
         "SELECT count(*) FROM hub.inbox WHERE message_id = ANY($1::uuid[])",
         [fee.message_id, reception.message_id],

@@ -10,7 +10,6 @@ import asyncio
 import os
 import random
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,8 +21,6 @@ import pytest
 from adapters.provincial_db import project
 from adapters.provincial_db.slips import dossier_slip, register
 from adapters.provincial_db.statistics import Period
-from hub.bootstrap import migrate_database
-from hub.settings import Settings
 from schemas import (
     VIETNAM,
     Applicant,
@@ -51,19 +48,6 @@ LAND = "1.012753"
 NAME = "Hoàng Thị <b>Mai</b>"
 MONDAY = datetime(2019, 4, 15, 8, 5, tzinfo=VIETNAM)
 DUE = datetime(2019, 5, 14, 17, 0, tzinfo=VIETNAM)
-
-
-@pytest.fixture(scope="module")
-async def db_url(database_url: str) -> str:
-    await migrate_database(Settings(database_url=database_url))
-    return database_url
-
-
-@pytest.fixture
-async def conn(db_url: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(db_url)
-    yield connection
-    await connection.close()
 
 
 def new_code(received: datetime = MONDAY) -> str:
