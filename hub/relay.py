@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
@@ -42,7 +43,10 @@ class Publisher(Protocol):
 
 
 async def publish_all(publisher: Publisher, messages: Sequence[OutboxMessage]) -> None:
-    await asyncio.gather(*(publisher.publish(m) for m in messages))
+    if len(messages) == 1:  # no task and gather around a single publish
+        await publisher.publish(messages[0])
+    else:
+        await asyncio.gather(*(publisher.publish(m) for m in messages))
 
 
 def parked_copy(row: OutboxMessage, reason: str) -> OutboxMessage:
@@ -79,6 +83,9 @@ class OutboxRelay:
         self._forgetting: asyncio.Task[None] | None = None
         self._flushing: set[asyncio.Task[None]] = set()
         self._max_behind = max_behind
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        """Hand-overs waiting for room, woken one per finished flush (cheaper than
+        ``asyncio.wait`` on every flush in flight, which a busy consumer did per message)."""
         self._held: dict[int, float] = {}
         """Ids of rows handed over and not yet deleted nor given up, and when."""
 
@@ -93,7 +100,9 @@ class OutboxRelay:
         and the publishes never fall so far behind that the sweep takes their rows."""
         self.flush_soon(messages)
         while len(self._flushing) > self._max_behind:
-            await asyncio.wait(set(self._flushing), return_when=asyncio.FIRST_COMPLETED)
+            room = asyncio.get_running_loop().create_future()
+            self._waiting.append(room)
+            await room  # a waiter cancelled meanwhile is skipped when its turn comes
 
     @property
     def held(self) -> int:
@@ -126,7 +135,15 @@ class OutboxRelay:
         self._hold(messages)
         task = asyncio.get_running_loop().create_task(self.flush(messages))
         self._flushing.add(task)
-        task.add_done_callback(self._flushing.discard)
+        task.add_done_callback(self._flushed)
+
+    def _flushed(self, task: asyncio.Task[None]) -> None:
+        self._flushing.discard(task)
+        while self._waiting:  # one slot freed: one waiter goes on (and checks again)
+            room = self._waiting.popleft()
+            if not room.done():
+                room.set_result(None)
+                return
 
     async def flush(self, messages: Sequence[OutboxMessage]) -> None:
         """Publish rows just committed, then have them deleted. It never raises: the
