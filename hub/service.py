@@ -6,7 +6,9 @@ Python, then send every write as one statement guarded by that version (see
 :mod:`hub.store.statements`). If another writer changed the dossier in between (the
 deadline scan, the postal tracker), nothing was written and the message is decided again
 on the new state. A second claim of the same message id fails on the inbox's key, so a
-message is applied once.
+message is applied once. With the states this process wrote last (:mod:`hub.known_states`)
+most messages skip the read, and so does a reception of a dossier the process never wrote:
+it is decided as new, and its write inserts the dossier only if it is absent.
 
 A reception that leaves its code to the hub is applied the same way inside a transaction
 that first allocates the code from the unit's daily sequence, so a failed apply gives the
@@ -72,11 +74,19 @@ async def process(
 async def _read(
     conn: Connection, message: CanonicalMessage, known: KnownStates | None, attempt: int
 ) -> tuple[state.Read, bool]:
-    """What to decide from, and whether it came from ``known`` (first attempt only)."""
-    remembered = known.get(message.correlation_id) if known and attempt == 0 else None
-    if remembered is not None:
-        # Whether the message was seen is left to its inbox claim, in the guarded write.
-        return state.Read(False, remembered[0], remembered[1]), True
+    """What to decide from, and whether it was taken without a read (from ``known``, first
+    attempt only)."""
+    if known is not None and attempt == 0:
+        remembered = known.get(message.correlation_id)
+        if remembered is not None:
+            # Whether the message was seen is left to its inbox claim, in the guarded write.
+            return state.Read(False, remembered[0], remembered[1]), True
+        if isinstance(message.payload, DossierReceived):
+            # A reception of a dossier this process never wrote: nearly always a new one.
+            # Decided as new, its write inserts the dossier only if it is absent; if it is
+            # there (a redelivery, another worker's), nothing is written and the message
+            # is decided again on a read.
+            return state.Read(False, None, None), True
     return await state.read_for_decision(conn, message.message_id, message.correlation_id), False
 
 

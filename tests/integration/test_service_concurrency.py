@@ -11,6 +11,8 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
+from hub import service
+from hub.errors import DuplicateDossier
 from hub.known_states import KnownStates
 from hub.registry import Registry, load_registry
 from hub.service import process
@@ -171,3 +173,38 @@ async def test_duplicates_decided_on_a_remembered_state_are_not_applied_again(
     )
     assert claims == 2
     await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1::bigint[])", [r.id for r in rows])
+
+
+class _NoReads:
+    """A connection on which any read fails the test."""
+
+    async def fetchrow(self, *args: object) -> object:
+        raise AssertionError("read the database")
+
+
+async def test_a_reception_of_an_unknown_dossier_is_decided_as_new_without_a_read() -> None:
+    reception = received(make_dossier())
+    read, assumed = await service._read(_NoReads(), reception, KnownStates(), 0)  # type: ignore[arg-type]
+    assert (read.seen, read.state, read.version, assumed) == (False, None, None, True)
+    # Without remembered states, or on a retry, the dossier is read.
+    with pytest.raises(AssertionError, match="read the database"):
+        await service._read(_NoReads(), reception, None, 0)  # type: ignore[arg-type]
+    with pytest.raises(AssertionError, match="read the database"):
+        await service._read(_NoReads(), reception, KnownStates(), 1)  # type: ignore[arg-type]
+
+
+async def test_a_reception_decided_as_new_of_a_dossier_that_exists_is_not_applied_again(
+    pool: asyncpg.Pool, registry: Registry
+) -> None:
+    _, code, reception = await _registered(pool, registry)
+    before = await _row(pool, code)
+    # Another process (a restarted worker, say) gets the redelivery: it never wrote the
+    # dossier, so it decides the reception as new; the insert finds the dossier there and
+    # writes nothing, the read that follows finds the message seen.
+    assert await process(pool, registry, reception, KnownStates()) is None
+    # A second reception of the same dossier under a new message id is decided on the
+    # dossier read back, and refused as without remembered states.
+    again = reception.model_copy(update={"message_id": uuid4()})
+    with pytest.raises(DuplicateDossier):
+        await process(pool, registry, again, KnownStates())
+    assert await _row(pool, code) == before
