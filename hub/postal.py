@@ -68,7 +68,10 @@ class PostalOrderConsumer:
             letter = command.get("purpose", "result") == "supplement"
         except (ValueError, KeyError, TypeError, AttributeError):
             raise SchemaInvalid("postal command needs dossier_code and cause") from None
-        state = await get_dossier(self.pool, code)
+        # The dossier as this process last wrote it, if it did (its parties and addresses
+        # are what the order needs; the event below is still applied guarded).
+        remembered = self.known.get(code) if self.known is not None else None
+        state = remembered[0] if remembered is not None else await get_dossier(self.pool, code)
         if state is None:
             raise UnknownDossier(f"no dossier {code} is registered")
         request = self._letter(state) if letter else self._result_return(state)
