@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -45,6 +47,11 @@ class Settings(BaseSettings):
     )
     overdue_lookback_days: int = Field(
         default=30, ge=1, description="Dossiers due longer ago than this are not scanned."
+    )
+    event_loop: Literal["uvloop", "asyncio"] = Field(
+        default="uvloop",
+        description="Event loop of `hub run`: uvloop (faster; asyncio's own where uvloop is "
+        "not installed) or asyncio.",
     )
     log_level: str = "INFO"
     log_json: bool | None = Field(default=None, description="None: JSON unless on a terminal.")
