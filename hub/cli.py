@@ -223,6 +223,7 @@ def bench(
 
     from hub.bench.report import print_report
     from hub.bench.runner import BenchConfig, run_bench
+    from hub.startup import run_on_loop
 
     settings = _settings()
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
@@ -230,7 +231,9 @@ def bench(
         config = BenchConfig.quick(dossiers=dossiers, rate=rate)
     else:
         config = BenchConfig(dossiers=dossiers or 1000, rate=rate, latency_dossiers=int(rate * 20))
-    result = asyncio.run(run_bench(settings, config, console))
+    # The bench process (simulators, raw relay baseline) runs on the workers' event loop,
+    # so that the baseline is the same client on the same loop as the hub.
+    result = run_on_loop(run_bench(settings, config, console), settings.event_loop)
     print_report(result, console, as_json=as_json)
     raise typer.Exit(0 if result.ok else 1)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import aiormq.exceptions
 import asyncpg
@@ -30,6 +32,7 @@ NOT_RETRIED: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.InvalidAuthorizationSpecificationError,
 )
 RETRY_EVERY_S = 2.0
+T = TypeVar("T")
 
 
 def new_event_loop(kind: str) -> asyncio.AbstractEventLoop:
@@ -46,14 +49,19 @@ def new_event_loop(kind: str) -> asyncio.AbstractEventLoop:
     return asyncio.new_event_loop()
 
 
+def run_on_loop(main: Coroutine[Any, Any, T], kind: str) -> T:
+    """``asyncio.run(main)`` on the event loop ``kind`` (see :func:`new_event_loop`)."""
+    with asyncio.Runner(loop_factory=lambda: new_event_loop(kind)) as runner:
+        return runner.run(main)
+
+
 def run_until_stopped(settings: Settings) -> None:
     from hub.app import create_app
 
     deadline = time.monotonic() + settings.startup_wait_s
     while True:
         try:
-            with asyncio.Runner(loop_factory=lambda: new_event_loop(settings.event_loop)) as runner:
-                runner.run(create_app(settings).run())
+            run_on_loop(create_app(settings).run(), settings.event_loop)
             return
         except NOT_RETRIED:
             raise
