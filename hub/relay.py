@@ -2,15 +2,15 @@
 
 Rows are published right after their transaction commits, from memory (consumers hand them
 over with ``hand_over`` and ack their delivery without waiting for the confirms, unless the
-publishes fall behind), and deleted once the broker confirmed them (the deletes of rows
-published together go in one statement); a background sweep publishes any row older than
-a few seconds that is still there (a crash, or a broker or database outage, between commit
-and delete), except rows this relay still holds: under load a publish and its delete can
-take longer than the sweep's age, and sweeping them would publish them twice. The sweep
-locks its rows with SKIP LOCKED, so two sweeps never publish the same row at once. A row can
-still go out twice (a crash between confirm and delete, a delete that failed, or another
-worker's sweep taking a row this one is slow to publish), and every consumer is idempotent
-on the message id.
+publishes fall behind), and deleted once the broker confirmed them (the rows published
+within ``DELETE_LINGER_S`` of each other in one statement); a background sweep publishes
+any row older than a few seconds that is still there (a crash, or a broker or database
+outage, between commit and delete), except rows this relay still holds: under load a
+publish and its delete can take longer than the sweep's age, and sweeping them would
+publish them twice. The sweep locks its rows with SKIP LOCKED, so two sweeps never publish
+the same row at once. A row can still go out twice (a crash between confirm and delete, a
+delete that failed, or another worker's sweep taking a row this one is slow to publish),
+and every consumer is idempotent on the message id.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ from hub.store.outbox import OutboxMessage
 from hub.topology import OUTBOX_SOURCE, PARKING_EXCHANGE
 
 log = structlog.get_logger(__name__)
+
+DELETE_LINGER_S = 0.05
+"""How long published rows wait to be deleted together, so that the rows of many
+hand-overs go in one DELETE instead of one DELETE each."""
 
 HELD_AT_MOST_S = 30.0
 """How long the sweep leaves a row alone while this relay still publishes or deletes it."""
@@ -74,6 +78,7 @@ class OutboxRelay:
         sweep_after_s: float = 2.0,
         batch: int = 500,
         max_behind: int = 16,
+        delete_linger_s: float = DELETE_LINGER_S,
     ) -> None:
         self._pool = pool
         self._publisher = publisher
@@ -83,6 +88,7 @@ class OutboxRelay:
         self._forgetting: asyncio.Task[None] | None = None
         self._flushing: set[asyncio.Task[None]] = set()
         self._max_behind = max_behind
+        self._delete_linger_s = delete_linger_s
         self._waiting: deque[asyncio.Future[None]] = deque()
         """Hand-overs waiting for room, woken one per finished flush (cheaper than
         ``asyncio.wait`` on every flush in flight, which a busy consumer did per message)."""
@@ -169,8 +175,10 @@ class OutboxRelay:
             self._forgetting = asyncio.get_running_loop().create_task(self._delete_published())
 
     async def _delete_published(self) -> None:
-        """Delete every published row noted so far, in one statement per round."""
+        """Delete the published rows in rounds ``delete_linger_s`` apart, all the rows noted
+        by then in one statement."""
         while self._published:
+            await asyncio.sleep(self._delete_linger_s)
             ids, self._published = self._published, []
             try:
                 async with self._pool.acquire() as conn:

@@ -265,3 +265,32 @@ async def _take_from_parked(channel: aio_pika.abc.AbstractChannel, body: bytes) 
             others.append(message)
     for message in others:
         await message.nack(requeue=True)
+
+
+async def test_rows_published_close_together_are_deleted_in_one_statement(
+    pool: asyncpg.Pool,
+    publisher: ConfirmingPublisher,
+    queue: AbstractQueue,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deletes: list[list[int]] = []
+    delete = outbox.delete
+
+    async def counted(conn: asyncpg.Connection, ids: list[int]) -> None:
+        deletes.append(sorted(ids))
+        await delete(conn, ids)
+
+    monkeypatch.setattr(outbox, "delete", counted)
+    relay = OutboxRelay(pool=pool, publisher=publisher, delete_linger_s=0.2)
+    hand_overs = [await _added(pool, _rows(queue.name, 1, f"h{i}")) for i in range(5)]
+
+    for rows in hand_overs:  # five deliveries, one row each, published one by one
+        await relay.hand_over(rows)
+        await asyncio.sleep(0.01)
+    await relay.settled()
+
+    every = [r for rows in hand_overs for r in rows]
+    assert deletes == [sorted(r.id for r in every if r.id is not None)]
+    assert await _left(pool, every) == 0
+    assert relay.held == 0
+    assert len(await _bodies(queue, 5)) == 5
