@@ -39,12 +39,13 @@ from hub.bench.raw_relay import run_raw_relay
 from hub.bootstrap import migrate_database
 from hub.broker_setup import apply_topology
 from hub.deadlines import next_working_day
+from hub.demo.peer_queues import purge_peer_queues
 from hub.demo.plan import DemoPlan, build_plan
 from hub.demo.runner import next_demo_day
 from hub.demo.workers import HubWorkers
 from hub.registry import Registry, load_registry
 from hub.settings import Settings
-from hub.topology import HUB_CONSUMED_QUEUES, build_topology, peer_queue
+from hub.topology import HUB_CONSUMED_QUEUES, build_topology
 from simulators.peer import Delays
 from simulators.postal_server import PostalSimConfig, RunningServer, start_postal_server
 
@@ -308,20 +309,6 @@ class FinalTracker:
         self.pending.difference_update(row["code"] for row in rows)
         self.final += len(rows)
         return self.final
-
-
-async def purge_peer_queues(amqp_url: str, units: list[str]) -> int:
-    """Empty the queues of the peers a phase simulates: whatever an earlier run or a test
-    left there (a not-accepted reply, say) would be counted as this phase's."""
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        purged = 0
-        for unit in units:
-            queue = await channel.declare_queue(peer_queue(unit), passive=True)
-            result = await queue.purge()
-            purged += result.message_count or 0
-        return purged
 
 
 async def hub_consumers(amqp_url: str) -> int:

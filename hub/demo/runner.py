@@ -21,6 +21,7 @@ from hub.broker_setup import apply_topology
 from hub.deadlines import next_working_day
 from hub.demo.lifecycle import lifecycle_counts, run_deadline_scans
 from hub.demo.linked import linked_counts
+from hub.demo.peer_queues import purge_peer_queues
 from hub.demo.plan import DemoPlan, build_plan
 from hub.demo.workers import HubWorkers
 from hub.registry import load_registry
@@ -110,6 +111,14 @@ async def run_demo(
     conn = await asyncpg.connect(db_url)
     try:
         plan = build_plan(registry, day=await next_demo_day(conn), count=dossiers)
+        stale = await purge_peer_queues(
+            amqp_url, [u.code for u in (*plan.communes, *plan.agencies)]
+        )
+        if stale:
+            console.print(
+                f"[bold]Purged[/] {stale} stale message(s) from the simulated peers' queues "
+                "(left by an earlier run or a test)"
+            )
         postal = await start_postal_server(
             PostalSimConfig(
                 client_id=settings.postal_client_id,

@@ -7,8 +7,14 @@ import os
 import subprocess
 import sys
 
+import aio_pika
 import asyncpg
 import pytest
+
+from hub.broker_setup import apply_topology
+from hub.demo.plan import choose_communes
+from hub.registry import load_registry
+from hub.topology import build_topology, peer_queue
 
 FINAL_EVENT = {3: "dossier.refused", 7: "dossier.withdrawn", 10: "dossier.result_returned"}
 AFTER_FINAL = {"dossier.rated", "dossier.fee_paid", "postal.status_changed"}
@@ -56,14 +62,30 @@ def run_demo(amqp_url: str, database_url: str, dossiers: int) -> tuple[int, dict
     return done.returncode, json.loads(lines[-1])
 
 
+async def _leave_stale_replies(amqp_url: str, units: list[str]) -> None:
+    await apply_topology(amqp_url, build_topology(load_registry().peers()))
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for unit in units:
+            body = json.dumps({"LoaiBanTin": "KhongTiepNhan", "MaHoSo": "stale"}).encode()
+            await channel.default_exchange.publish(
+                aio_pika.Message(body), routing_key=peer_queue(unit)
+            )
+
+
 async def test_every_demo_dossier_reaches_a_final_state_with_its_timeline_in_order(
     amqp_url: str, database_url: str
 ) -> None:
-    # Given the demo's simulators and one hub worker on the real broker and database
+    # Given the demo's simulators and one hub worker on the real broker and database,
+    # and a not-accepted reply an earlier run left on each of three communes' queues
+    communes = [u.code for u in choose_communes(load_registry())[:3]]
+    await _leave_stale_replies(amqp_url, communes)
     # When it drives 120 dossiers through
     code, summary = run_demo(amqp_url, database_url, 120)
     # Then every one is final, with the shares the demo promises
     assert code == 0, summary
+    assert summary["not_accepted"] == 0  # the stale replies were purged, not counted
     assert summary["dossiers"] == 120
     assert summary["final"] == 120
     assert summary["open"] == 0

@@ -1,13 +1,13 @@
-"""The bench empties the simulated peers' queues before a phase, so that a message an
-earlier run or test left there is not counted as the phase's (real RabbitMQ)."""
+"""The bench and the demo empty the simulated peers' queues before they drive dossiers, so
+that a message an earlier run or test left there is not counted as theirs (real RabbitMQ)."""
 
 from __future__ import annotations
 
 import aio_pika
 import pytest
 
-from hub.bench.runner import purge_peer_queues
 from hub.broker_setup import apply_topology
+from hub.demo.peer_queues import purge_peer_queues
 from hub.registry import load_registry
 from hub.topology import build_topology, peer_queue
 
