@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 setup:  ## install uv if missing, then the locked dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
 		{ echo "installing uv"; python3 -m pip install --quiet uv; }
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode  # workers start ~1 s faster where .pyc are not written
 
 services: setup  ## check RabbitMQ and PostgreSQL answer (explains how to start them)
 	@$(RUN) hub check
