@@ -19,8 +19,8 @@ from schemas import CanonicalMessage
 PROJECTION_LINGER_S = 0.05
 """How long the first event of a batch waits for others: the projection is off every
 peer's critical path, and a transaction per event would cost several round trips each.
-(10 ms made batches of a few events under load; 50 ms cut the worker's CPU per lifecycle
-by about a tenth in the bench's throughput run, see docs/performance.md.)"""
+(10 ms made batches of a few events under load; 50 ms lets them grow toward the prefetch,
+part of the CPU saving measured in docs/performance.md.)"""
 
 
 @dataclass
