@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+EventLoop = Literal["uvloop", "asyncio"]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
@@ -48,7 +50,7 @@ class Settings(BaseSettings):
     overdue_lookback_days: int = Field(
         default=30, ge=1, description="Dossiers due longer ago than this are not scanned."
     )
-    event_loop: Literal["uvloop", "asyncio"] = Field(
+    event_loop: EventLoop = Field(
         default="uvloop",
         description="Event loop of `hub run`: uvloop (faster; asyncio's own where uvloop is "
         "not installed) or asyncio.",

@@ -15,7 +15,7 @@ import aiormq.exceptions
 import asyncpg
 import structlog
 
-from hub.settings import Settings
+from hub.settings import EventLoop, Settings
 
 log = structlog.get_logger(__name__)
 
@@ -35,7 +35,7 @@ RETRY_EVERY_S = 2.0
 T = TypeVar("T")
 
 
-def new_event_loop(kind: str) -> asyncio.AbstractEventLoop:
+def new_event_loop(kind: EventLoop) -> asyncio.AbstractEventLoop:
     """The worker's event loop: uvloop (libuv, in C) where it is installed, else asyncio's
     own. uvloop's loop and transports cost the worker a fraction of the CPU of asyncio's
     (see docs/performance.md)."""
@@ -49,7 +49,7 @@ def new_event_loop(kind: str) -> asyncio.AbstractEventLoop:
     return asyncio.new_event_loop()
 
 
-def run_on_loop(main: Coroutine[Any, Any, T], kind: str) -> T:
+def run_on_loop(main: Coroutine[Any, Any, T], kind: EventLoop) -> T:
     """``asyncio.run(main)`` on the event loop ``kind`` (see :func:`new_event_loop`)."""
     with asyncio.Runner(loop_factory=lambda: new_event_loop(kind)) as runner:
         return runner.run(main)

@@ -209,9 +209,7 @@ class Bench:
         await self.tidy()
         plan = await self.next_plan(count)
         codes = [d.code for d in plan.dossiers]
-        stale = await purge_peer_queues(
-            self.amqp_url, [u.code for u in (*plan.communes, *plan.agencies)]
-        )
+        stale = await purge_peer_queues(self.amqp_url, plan.simulated_units)
         if stale:
             self.progress(f"purged {stale} stale messages from the simulated peers' queues")
         communes = TimedCommune(

@@ -23,6 +23,11 @@ class DemoPlan:
     agencies: tuple[Unit, ...]
     dossiers: tuple[DossierSpec, ...]
 
+    @property
+    def simulated_units(self) -> list[str]:
+        """The codes of every unit whose software the run simulates."""
+        return [u.code for u in (*self.communes, *self.agencies)]
+
 
 def choose_communes(registry: Registry, *, districts: int = 3, per_district: int = 6) -> list[Unit]:
     chosen: list[Unit] = []

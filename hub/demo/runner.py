@@ -111,9 +111,7 @@ async def run_demo(
     conn = await asyncpg.connect(db_url)
     try:
         plan = build_plan(registry, day=await next_demo_day(conn), count=dossiers)
-        stale = await purge_peer_queues(
-            amqp_url, [u.code for u in (*plan.communes, *plan.agencies)]
-        )
+        stale = await purge_peer_queues(amqp_url, plan.simulated_units)
         if stale:
             console.print(
                 f"[bold]Purged[/] {stale} stale message(s) from the simulated peers' queues "
