@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -12,8 +14,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import asyncpg
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
+from pydantic import ValidationError
 
-from adapters.postal.models import CreateOrderRequest
+from adapters.postal.models import CreateOrderRequest, TrackingEvent
 from adapters.postal.port import PostalPort
 from adapters.postal.translate import (
     dossier_code_of,
@@ -113,9 +116,23 @@ class PostalOrderConsumer:
         )
 
 
+TRACKING_CONCURRENCY = 2
+"""Dossiers whose tracking events one poll applies at the same time (each dossier's own
+events one after another, in feed order)."""
+
+
 @dataclass
 class PostalTracker:
-    """Polls the postal tracking feed; one worker at a time holds the cursor row."""
+    """Polls the postal tracking feed; one worker at a time holds the cursor row.
+
+    The events of one poll are applied per dossier: a dossier's events in feed order, up to
+    ``concurrency`` dossiers at a time, and the outbox rows they make are handed to the
+    relay without waiting for their confirms (they are committed; the sweep publishes any
+    that do not go out). Applied one at a time with a confirm each, a busy feed fell
+    behind the rest of the hub. The cursor moves on only once every event of the poll is
+    applied or skipped; after a failure the poll is repeated, and events applied already
+    are recognised by their derived message ids.
+    """
 
     pool: asyncpg.Pool
     registry: Registry
@@ -123,40 +140,73 @@ class PostalTracker:
     relay: OutboxRelay
     interval_s: float = 1.0
     known: KnownStates | None = None
+    concurrency: int = TRACKING_CONCURRENCY
 
     async def poll_once(self) -> int:
-        applied = 0
+        """Apply the feed's new events; how many changed something (or were recorded)."""
         async with self.pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(q.LOCK_POSTAL_CURSOR)
             if row is None:
                 return 0  # another worker is polling
             events, cursor = await self.postal.track_since(row["cursor"])
-            for event in events:
-                if await self._apply(to_canonical(event)):
-                    applied += 1
+            applied = await self._apply_all(events)
             await conn.execute(q.SAVE_POSTAL_CURSOR, cursor)
         return applied
 
-    async def _apply(self, event: PostalStatusChanged) -> bool:
-        message: CanonicalMessage = new_envelope(
-            event,
-            sender=HUB_UNIT,
-            recipient=HUB_UNIT,
-            dossier_code=dossier_code_of(event.order_number),
-            occurred_at=event.event_time,
-            message_id=derived_id(
-                "postal-event", event.order_number, event.status_code, event.event_time.isoformat()
-            ),
+    async def _apply_all(self, events: Sequence[TrackingEvent]) -> int:
+        by_dossier: dict[str, list[TrackingEvent]] = {}
+        for event in events:
+            by_dossier.setdefault(dossier_code_of(event.order_number), []).append(event)
+        pending = deque(by_dossier.values())
+        applied = 0
+
+        async def apply_dossiers() -> None:
+            nonlocal applied
+            while pending:
+                for event in pending.popleft():
+                    changed = await self._apply(event)
+                    applied += changed  # not `applied += await ...`: lanes interleave
+
+        lanes = min(self.concurrency, len(pending))
+        outcomes = await asyncio.gather(
+            *(apply_dossiers() for _ in range(lanes)), return_exceptions=True
         )
+        for outcome in outcomes:  # every lane has finished: the first failure fails the poll
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return applied
+
+    async def _apply(self, event: TrackingEvent) -> bool:
+        """Apply one tracking event; False when it changed nothing or was skipped: an
+        event that is malformed, of an unknown dossier or not allowed in its dossier's
+        state is logged with the reason and never holds back the feed."""
         try:
+            changed = _canonical(event)
+            message: CanonicalMessage = new_envelope(
+                changed,
+                sender=HUB_UNIT,
+                recipient=HUB_UNIT,
+                dossier_code=dossier_code_of(event.order_number),
+                occurred_at=changed.event_time,
+                message_id=derived_id(
+                    "postal-event",
+                    event.order_number,
+                    event.status_code,
+                    changed.event_time.isoformat(),
+                ),
+            )
             rows = await process(self.pool, self.registry, message, self.known)
         except (PermanentError, UnknownDossier) as exc:
             log.warning(
-                "postal_event_skipped", reason_code=exc.reason_code, dossier_code=event.order_number
+                "postal_event_skipped",
+                reason_code=exc.reason_code,
+                reason=str(exc),
+                dossier_code=event.order_number,
+                status_code=event.status_code,
             )
             return False
         if rows:
-            await self.relay.flush(rows)
+            await self.relay.hand_over(rows)
         return rows is not None
 
     async def run(self) -> None:
@@ -168,3 +218,10 @@ class PostalTracker:
             except Exception as exc:
                 log.warning("postal_poll_failed", error=type(exc).__name__)
             await asyncio.sleep(self.interval_s)
+
+
+def _canonical(event: TrackingEvent) -> PostalStatusChanged:
+    try:
+        return to_canonical(event)
+    except ValidationError as exc:
+        raise SchemaInvalid(f"tracking event does not fit postal.status_changed: {exc}") from None
