@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -68,8 +68,12 @@ def district_procedure(registry: Registry) -> str:
 
 
 def dossier_code() -> str:
-    """A fresh dossier code carrying the commune's agency code."""
-    return f"{COMMUNE_AGENCY_CODE}-190417-{uuid4().int % 10_000:04d}"
+    """A fresh dossier code carrying the commune's agency code. The day part is drawn too:
+    with 10 000 numbers for one day, codes met each other (and the dossiers earlier runs
+    left in the test database) often enough to fail a run now and then."""
+    draw = uuid4().int
+    day = date(2019, 1, 1) + timedelta(days=draw % 365)
+    return f"{COMMUNE_AGENCY_CODE}-{day:%y%m%d}-{(draw // 365) % 10_000:04d}"
 
 
 def make_dossier(
