@@ -8,7 +8,7 @@ import json
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import asyncpg
@@ -31,10 +31,12 @@ from hub.known_states import KnownStates
 from hub.lifecycle import DossierState
 from hub.registry import Registry
 from hub.relay import OutboxRelay, Publisher
+from hub.rendering import JSON
 from hub.service import process
 from hub.store import queries as q
+from hub.store.outbox import OutboxMessage
 from hub.store.state import get_dossier
-from hub.topology import POSTAL_QUEUE
+from hub.topology import PARKING_EXCHANGE, POSTAL_QUEUE, POSTAL_TRACKING_SOURCE
 from schemas import (
     HUB_UNIT,
     CanonicalMessage,
@@ -130,7 +132,7 @@ class PostalTracker:
     relay without waiting for their confirms (they are committed; the sweep publishes any
     that do not go out). Applied one at a time with a confirm each, a busy feed fell
     behind the rest of the hub. The cursor moves on only once every event of the poll is
-    applied or skipped; after a failure the poll is repeated, and events applied already
+    applied or parked; after a failure the poll is repeated, and events applied already
     are recognised by their derived message ids.
     """
 
@@ -177,9 +179,9 @@ class PostalTracker:
         return applied
 
     async def _apply(self, event: TrackingEvent) -> bool:
-        """Apply one tracking event; False when it changed nothing or was skipped: an
+        """Apply one tracking event; False when it was seen before or was parked: an
         event that is malformed, of an unknown dossier or not allowed in its dossier's
-        state is logged with the reason and never holds back the feed."""
+        state is parked with the reason and never holds back the feed."""
         try:
             changed = _canonical(event)
             message: CanonicalMessage = new_envelope(
@@ -197,17 +199,39 @@ class PostalTracker:
             )
             rows = await process(self.pool, self.registry, message, self.known)
         except (PermanentError, UnknownDossier) as exc:
-            log.warning(
-                "postal_event_skipped",
-                reason_code=exc.reason_code,
-                reason=str(exc),
-                dossier_code=event.order_number,
-                status_code=event.status_code,
-            )
+            await self._park(event, exc)
             return False
         if rows:
             await self.relay.hand_over(rows)
         return rows is not None
+
+    async def _park(self, event: TrackingEvent, error: PermanentError | UnknownDossier) -> None:
+        """Park an event the hub cannot use, with its reason, so that it shows in
+        ``hub dlq list``; confirmed before the cursor moves past it. Its message id is
+        derived from the event, so a poll repeated after a failure parks it once."""
+        parked_id = derived_id(
+            "postal-event-parked", event.order_number, event.status_code, event.event_time
+        )
+        headers = {
+            "content-type": JSON,
+            "x-hub-reason-code": error.reason_code,
+            "x-hub-reason": str(error)[:1000],
+            "x-hub-attempts": 1,
+            "x-hub-source-queue": POSTAL_TRACKING_SOURCE,
+            "x-hub-original-routing-key": "",
+            "x-hub-original-message-id": str(parked_id),
+            "x-hub-parked-at": datetime.now(UTC).isoformat(),
+        }
+        body = event.model_dump_json(by_alias=True).encode()
+        await self.relay.publisher.publish(
+            OutboxMessage(parked_id, PARKING_EXCHANGE, POSTAL_TRACKING_SOURCE, body, headers)
+        )
+        log.warning(
+            "postal_event_parked",
+            reason_code=error.reason_code,
+            dossier_code=event.order_number,
+            status_code=event.status_code,
+        )
 
     async def run(self) -> None:
         while True:

@@ -96,6 +96,11 @@ class OutboxRelay:
         """Ids of rows handed over and not yet deleted nor given up, and when."""
 
     @property
+    def publisher(self) -> Publisher:
+        """The confirming publisher the relay publishes with."""
+        return self._publisher
+
+    @property
     def publishing(self) -> int:
         """Hand-overs whose rows are being published now."""
         return len(self._flushing)

@@ -25,6 +25,7 @@ from hub.topology import (
     OUTBOX_SOURCE,
     PEER_FORMATS,
     POSTAL_QUEUE,
+    POSTAL_TRACKING_SOURCE,
     PROJECTION_QUEUE,
 )
 
@@ -189,6 +190,11 @@ def replay_target(
     default exchange; a message a peer rejected goes back to that peer through ``dossier.out``;
     an outbox row the broker returned goes to its original exchange and key.
     """
+    if source_queue == POSTAL_TRACKING_SOURCE:
+        raise ActionRefused(
+            "a postal tracking event is not replayed: it came from the postal service's feed, "
+            "which the hub polls; fix the cause, then the feed's next events apply"
+        )
     if source_queue == OUTBOX_SOURCE:
         if original_exchange is None:
             raise ActionRefused("no original exchange recorded for a parked outbox row")

@@ -1,6 +1,6 @@
 """The postal tracker against the real PostgreSQL: one poll applies the feed's events per
 dossier (each dossier's in feed order, several dossiers at once), hands their outbox rows
-to the relay without waiting for confirms, skips an event it cannot use, and moves the
+to the relay without waiting for confirms, parks an event it cannot use, and moves the
 cursor only when every event of the poll is done."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from hub.registry import Registry, load_registry
 from hub.relay import OutboxRelay
 from hub.service import process
 from hub.store.outbox import OutboxMessage
-from hub.topology import POSTAL_QUEUE
+from hub.topology import PARKING_EXCHANGE, POSTAL_QUEUE, POSTAL_TRACKING_SOURCE
 from schemas import DossierStatus
 from schemas.envelope import VIETNAM
 from tests.unit.test_lifecycle import COMMUNE, make_dossier, received, result_issued
@@ -201,7 +201,7 @@ async def test_the_poll_does_not_wait_for_the_broker_to_confirm(
     await _tidy(pool, dossier_codes)
 
 
-async def test_an_unusable_event_is_skipped_and_the_feed_goes_on(
+async def test_an_unusable_event_is_parked_and_the_feed_goes_on(
     pool: asyncpg.Pool, registry: Registry, cursor: None
 ) -> None:
     postal, known = FakePostal(), KnownStates()
@@ -220,7 +220,8 @@ async def test_an_unusable_event_is_skipped_and_the_feed_goes_on(
         postal.events[0].model_copy(update={"order_number": "000.00.00.H00-990101-9999"})
     )
     _deliver_all(postal, dossier_codes)
-    relay = OutboxRelay(pool=pool, publisher=Published())
+    publisher = Published()
+    relay = OutboxRelay(pool=pool, publisher=publisher)
     tracker = PostalTracker(pool, registry, postal, relay, known=known)
 
     applied = await tracker.poll_once()
@@ -231,7 +232,28 @@ async def test_an_unusable_event_is_skipped_and_the_feed_goes_on(
     assert {r["status"] for r in rows} == {int(DossierStatus.RESULT_RETURNED)}
     saved = await pool.fetchval("SELECT cursor FROM hub.postal_cursor WHERE id = 1")
     assert saved == str(len(postal.events))
+    parked = _parked(publisher.messages)
+    assert sorted(m.headers["x-hub-reason-code"] for m in parked) == [
+        "postal_response_invalid",
+        "unknown_dossier",
+    ]
+    for m in parked:
+        assert m.headers["x-hub-source-queue"] == POSTAL_TRACKING_SOURCE
+        assert m.headers["x-hub-reason"]
+        assert TrackingEvent.model_validate_json(m.body) in postal.events
+
+    # The same events seen again (a poll repeated after a failure) park under the same ids,
+    # which the dead-letter store keeps once.
+    await pool.execute("UPDATE hub.postal_cursor SET cursor = NULL WHERE id = 1")
+    await tracker.poll_once()
+    await relay.settled()
+    again = _parked(publisher.messages)[len(parked) :]
+    assert sorted(m.message_id for m in again) == sorted(m.message_id for m in parked)
     await _tidy(pool, dossier_codes)
+
+
+def _parked(messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+    return [m for m in messages if m.exchange == PARKING_EXCHANGE]
 
 
 async def test_a_failed_poll_keeps_the_cursor_and_the_next_one_finishes(

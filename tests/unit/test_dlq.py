@@ -207,3 +207,8 @@ def test_an_outbox_row_the_broker_returned_is_replayed_to_its_own_exchange_and_k
 def test_an_outbox_row_without_its_exchange_is_not_replayed() -> None:
     with pytest.raises(ActionRefused):
         replay_target("hub.outbox", "474-PAC")
+
+
+def test_a_parked_postal_tracking_event_is_not_replayed_and_says_why() -> None:
+    with pytest.raises(ActionRefused, match="postal service's feed"):
+        replay_target("postal.tracking", "")
