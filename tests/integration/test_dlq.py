@@ -15,9 +15,22 @@ import aio_pika
 import asyncpg
 import pytest
 
+from adapters.postal import FakePostal
+from adapters.postal.models import TrackingEvent
+from hub.amqp import ConfirmingPublisher
 from hub.demo.workers import HubWorkers
+from hub.errors import UnknownDossier
+from hub.postal import PostalTracker
+from hub.registry import load_registry
+from hub.relay import OutboxRelay
 from hub.settings import Settings
-from hub.topology import INGRESS_RETRY_SOURCE, OUTBOUND_EXCHANGE, PARKING_EXCHANGE, peer_queue
+from hub.topology import (
+    INGRESS_RETRY_SOURCE,
+    OUTBOUND_EXCHANGE,
+    PARKING_EXCHANGE,
+    POSTAL_TRACKING_SOURCE,
+    peer_queue,
+)
 from tests.dead_letters import parked_letter, parked_letters
 from tests.harness import Peers, new_dossier
 
@@ -266,3 +279,39 @@ async def _get(
             return message
         await asyncio.sleep(0.1)
     raise AssertionError(f"nothing arrived on {queue.name} within {timeout}s")
+
+
+async def test_a_postal_tracking_event_the_hub_cannot_use_is_stored_and_not_replayed(
+    hub_worker: HubWorkers, hub_settings: Settings, registry_db: asyncpg.Connection
+) -> None:
+    # Given a tracking event of an order the hub never placed, parked by the tracker
+    order = f"000.00.00.H00-190417-{uuid.uuid4().int % 10_000:04d}"
+    event = TrackingEvent(
+        order_number=order,
+        item_code=f"EB{uuid.uuid4().int % 10**9:09d}VN",
+        status_code="500",
+        status_message="Phát thành công",
+        event_time="17/04/2019 10:00:00",
+    )
+    connection = await aio_pika.connect_robust(hub_settings.amqp_url.get_secret_value())
+    pool = await asyncpg.create_pool(
+        hub_settings.database_url.get_secret_value(), min_size=1, max_size=1
+    )
+    try:
+        publisher = await ConfirmingPublisher.open(connection)
+        relay = OutboxRelay(pool=pool, publisher=publisher)
+        tracker = PostalTracker(pool, load_registry(), FakePostal(), relay)
+        await tracker._park(event, UnknownDossier(f"no dossier {order} is registered"))
+    finally:
+        await pool.close()
+        await connection.close()
+    # Then the hub stores it with its reason and source
+    letter = await parked_letter(registry_db, event.item_code)
+    assert letter["reason_code"] == "unknown_dossier"
+    assert letter["source_queue"] == POSTAL_TRACKING_SOURCE
+    assert TrackingEvent.model_validate_json(bytes(letter["body"])) == event
+    # And a replay is refused with the reason
+    refused = await hub_dlq(hub_settings, "replay", str(letter["id"]))
+    assert refused.returncode == 1
+    assert "postal service's feed" in refused.stderr
+    assert (await status_of(registry_db, letter["id"]))["status"] == "parked"
