@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,3 +38,86 @@ def sample_all(pids: list[int]) -> list[ProcSample]:
         except (FileNotFoundError, ProcessLookupError):
             samples.append(ProcSample(0.0, 0.0))
     return samples
+
+
+SERVICE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "broker": ("beam.smp",),
+    "database": ("postgres",),
+}
+"""The process names of the services a bench run shares the machine with (RabbitMQ runs
+in the Erlang VM, PostgreSQL as a postmaster and one process per connection)."""
+
+
+def _ticks(proc: Path, pid: str) -> tuple[str, int] | None:
+    """The command name and the CPU ticks of a process and of its reaped children (so a
+    database connection that closed during the run still counts, in its postmaster)."""
+    try:
+        stat = (proc / pid / "stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    fields = stat.rsplit(")", 1)[1].split()
+    return name, sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+
+
+@dataclass(frozen=True)
+class MachineSample:
+    """CPU seconds so far of the local services by kind (absent when none runs here), of
+    the whole machine (busy, all cores), and when the sample was taken."""
+
+    services: dict[str, float]
+    busy_seconds: float
+    at: float
+
+
+def sample_machine(proc: Path = Path("/proc")) -> MachineSample:
+    """What the machine spent so far: by local service (see :data:`SERVICE_COMMANDS`) and in
+    all (``/proc/stat``: every state but idle and iowait)."""
+    services: dict[str, float] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        found = _ticks(proc, entry.name)
+        if found is None:
+            continue
+        for kind, names in SERVICE_COMMANDS.items():
+            if found[0] in names:
+                services[kind] = services.get(kind, 0.0) + found[1] / CLOCK_TICKS
+    cpu = (proc / "stat").read_text().splitlines()[0].split()[1:]
+    ticks = [int(v) for v in cpu[:8]]  # user nice system idle iowait irq softirq steal
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return MachineSample(services, busy / CLOCK_TICKS, time.monotonic())
+
+
+@dataclass(frozen=True)
+class MachineUse:
+    """What the machine spent between two samples."""
+
+    services: dict[str, float | None]
+    """CPU seconds by service kind; None when it does not run on this machine."""
+    busy_seconds: float
+    wall_seconds: float
+    cores: int
+
+    @property
+    def busy_share(self) -> float:
+        """Share of all cores busy (1.0: every core all the time)."""
+        capacity = self.wall_seconds * self.cores
+        return self.busy_seconds / capacity if capacity > 0 else 0.0
+
+
+def machine_use(before: MachineSample, after: MachineSample) -> MachineUse:
+    services: dict[str, float | None] = {
+        kind: (
+            max(after.services[kind] - before.services.get(kind, 0.0), 0.0)
+            if kind in after.services
+            else None
+        )
+        for kind in SERVICE_COMMANDS
+    }
+    return MachineUse(
+        services=services,
+        busy_seconds=max(after.busy_seconds - before.busy_seconds, 0.0),
+        wall_seconds=max(after.at - before.at, 0.0),
+        cores=os.cpu_count() or 1,
+    )

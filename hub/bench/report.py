@@ -33,6 +33,10 @@ ROWS = (
     ("postal_p99_ms", "Postal return p99 ms"),
     ("cpu_seconds", "Worker CPU seconds (1-worker throughput run)"),
     ("cpu_ms_per_lifecycle", "  CPU ms per lifecycle"),
+    ("machine_busy_pct", "Machine busy % of all cores (1-worker throughput run)"),
+    ("machine_cpu_ms_per_lifecycle", "  machine CPU ms per lifecycle (every process)"),
+    ("broker_cpu_ms_per_lifecycle", "  of which RabbitMQ (when local)"),
+    ("database_cpu_ms_per_lifecycle", "  of which PostgreSQL (when local)"),
     ("peak_rss_mb", "Peak RSS MB per worker"),
     ("not_accepted", "Messages not accepted"),
 )
@@ -57,8 +61,13 @@ def print_report(result: BenchResult, console: Console, *, as_json: bool) -> Non
     table.add_column("value", justify="right")
     table.add_column("target")
     for key, label in ROWS:
-        if key in data:
-            table.add_row(label, str(data[key]), verdict(key, float(data[key])))
+        if key not in data:
+            continue
+        value = data[key]
+        if value is None:  # a service that does not run on this machine
+            table.add_row(label, "n/a", "")
+        else:
+            table.add_row(label, str(value), verdict(key, float(value)))
     console.print(table)
     for workers, phase in sorted(result.throughput.items()):
         if phase.final < phase.dossiers:

@@ -34,7 +34,7 @@ from rich.console import Console
 
 from adapters.provincial_db.queries import FINAL
 from hub.bench.peers import Counters, CountingAgency, TimedCommune
-from hub.bench.procstats import sample_all
+from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_machine
 from hub.bench.raw_relay import run_raw_relay
 from hub.bootstrap import migrate_database
 from hub.broker_setup import apply_topology
@@ -107,6 +107,9 @@ class PhaseResult:
     latencies_ms: list[float] = field(default_factory=list)
     end_to_end_ms: list[float] = field(default_factory=list)
     postal_latencies_ms: list[float] = field(default_factory=list)
+    machine: MachineUse | None = None
+    """What the whole machine spent from the first publish until every dossier was final:
+    the local broker and database, and all cores."""
 
     @property
     def hub_consumed(self) -> int:
@@ -219,13 +222,14 @@ class Bench:
             self.amqp_url, delays=AGENCY_DELAYS, seed=2, units=[u.code for u in plan.agencies]
         )
         pids = [p.pid for p in hub.processes]
-        before = sample_all(pids)
+        before, machine_before = sample_all(pids), sample_machine()
         await communes.start()
         await agencies.start()
         try:
             started = time.time()
             await _offer(communes, plan, rate)
             final = await self._wait_final(codes, expected=len(codes))
+            machine_after = sample_machine()  # before the wait for the last notices below
             last = await self.conn.fetchval(LAST_RECORDED, codes)
             seconds = (float(last) if last is not None else time.time()) - started
             await _settle(lambda: len(communes.result_at) >= _notices_due(plan), 3.0)
@@ -254,6 +258,7 @@ class Bench:
             latencies_ms=communes.result_ms(agencies.think_s),
             end_to_end_ms=communes.end_to_end_ms(),
             postal_latencies_ms=communes.postal_ms(),
+            machine=machine_use(machine_before, machine_after),
         )
 
     async def _wait_final(self, codes: list[str], *, expected: int) -> int:
@@ -432,6 +437,7 @@ class BenchResult:
             "cpu_seconds": round(main.cpu_seconds, 2),
             "cpu_ms_per_lifecycle": round(1000 * main.cpu_seconds / max(main.final, 1), 2),
             "peak_rss_mb": round(max(p.peak_rss_mb for p in [lat, *self.throughput.values()]), 1),
+            **_machine_figures(main),
             "not_accepted": sum(p.not_accepted for p in [lat, *self.throughput.values()]),
             "shared_broker": self.shared_broker,
             "complete": self.complete,
@@ -507,3 +513,22 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
         rate=config.rate,
         shared_broker=bench.shared_broker,
     )
+
+
+def _machine_figures(phase: PhaseResult) -> dict[str, float | None]:
+    """Where the machine's CPU went during a throughput run, per lifecycle: all of it, and
+    the local broker's and database's share (None when that service runs elsewhere)."""
+    use = phase.machine
+    if use is None:
+        return {}
+    final = max(phase.final, 1)
+
+    def per_lifecycle(seconds: float | None) -> float | None:
+        return None if seconds is None else round(1000 * seconds / final, 2)
+
+    return {
+        "machine_busy_pct": round(100 * use.busy_share, 1),
+        "machine_cpu_ms_per_lifecycle": per_lifecycle(use.busy_seconds),
+        "broker_cpu_ms_per_lifecycle": per_lifecycle(use.services["broker"]),
+        "database_cpu_ms_per_lifecycle": per_lifecycle(use.services["database"]),
+    }

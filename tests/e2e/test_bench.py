@@ -49,3 +49,10 @@ def test_quick_bench_reports_every_figure(amqp_url: str, database_url: str) -> N
         value = figures.get(key)
         assert isinstance(value, int | float), (key, value)
         assert value > 0, (key, value)
+    # And where the machine's CPU went: all of it, and the broker's and database's share
+    # (null only when that service runs on another machine)
+    assert 0 < figures["machine_busy_pct"] <= 100
+    assert figures["machine_cpu_ms_per_lifecycle"] > figures["cpu_ms_per_lifecycle"]
+    for key in ("broker_cpu_ms_per_lifecycle", "database_cpu_ms_per_lifecycle"):
+        assert key in figures, key
+        assert figures[key] is None or figures[key] > 0, (key, figures[key])

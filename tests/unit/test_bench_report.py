@@ -1,0 +1,58 @@
+"""The bench's report: the machine figures, and a service that runs elsewhere shown as such."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rich.console import Console
+
+from hub.bench.procstats import MachineUse
+from hub.bench.report import print_report
+from hub.bench.runner import BenchResult, PhaseResult
+
+
+def _phase(workers: int, machine: MachineUse | None = None) -> PhaseResult:
+    return PhaseResult(
+        workers=workers,
+        dossiers=10,
+        final=10,
+        seconds=2.0,
+        sim_published=40,
+        sim_consumed=15,
+        events=60,
+        postal_commands=4,
+        published_bytes=40 * 300,
+        not_accepted=0,
+        cpu_seconds=0.12,
+        peak_rss_mb=90.0,
+        latencies_ms=[20.0, 30.0, 40.0],
+        machine=machine,
+    )
+
+
+def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    machine = MachineUse(
+        services={"broker": None, "database": 0.05}, busy_seconds=0.3, wall_seconds=0.5, cores=2
+    )
+    result = BenchResult(
+        latency=_phase(1),
+        throughput={1: _phase(1, machine), 2: _phase(2)},
+        raw_relay_messages=1000,
+        raw_relay_seconds=1.0,
+        rate=50.0,
+    )
+    console = Console(record=True, width=120)
+
+    print_report(result, console, as_json=True)
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["machine_busy_pct"] == 30.0  # 0.3 s busy of 2 cores x 0.5 s
+    assert figures["machine_cpu_ms_per_lifecycle"] == 30.0  # 300 ms for 10 dossiers
+    assert figures["database_cpu_ms_per_lifecycle"] == 5.0
+    assert figures["broker_cpu_ms_per_lifecycle"] is None
+    table = console.export_text()
+    assert "of which RabbitMQ (when local)" in table
+    assert "n/a" in table.split("of which RabbitMQ (when local)")[1].splitlines()[0]
