@@ -7,13 +7,13 @@ with the original body and headers plus the reason and the attempt count.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
 from aio_pika.abc import AbstractIncomingMessage
 
 from hub.amqp import CORRELATION_HEADER
+from hub.parking import ATTEMPTS, ORIGINAL_ROUTING_KEY, parking_headers
 from hub.relay import Publisher
 from hub.store.outbox import OutboxMessage
 from hub.topology import (
@@ -25,8 +25,6 @@ from hub.topology import (
 )
 
 MAX_ATTEMPTS = 5
-ATTEMPTS = "x-hub-attempts"
-ORIGINAL_ROUTING_KEY = "x-hub-original-routing-key"
 
 
 def origin(raw: AbstractIncomingMessage, source_queue: str) -> tuple[str, int]:
@@ -60,17 +58,19 @@ async def park(
     reason: str,
     attempts: int,
 ) -> None:
-    headers = _copy_headers(raw) | {
-        "content-type": raw.content_type or "application/octet-stream",
-        "x-hub-reason-code": reason_code,
-        "x-hub-reason": reason[:1000],
-        ATTEMPTS: attempts,
-        "x-hub-source-queue": source_queue,
-        ORIGINAL_ROUTING_KEY: routing_key,
-        "x-hub-original-message-id": raw.message_id or "",
-        "x-hub-original-user-id": raw.user_id or "",
-        "x-hub-parked-at": datetime.now(UTC).isoformat(),
-    }
+    headers = (
+        _copy_headers(raw)
+        | {"content-type": raw.content_type or "application/octet-stream"}
+        | parking_headers(
+            reason_code=reason_code,
+            reason=reason,
+            attempts=attempts,
+            source_queue=source_queue,
+            routing_key=routing_key,
+            original_message_id=raw.message_id or "",
+        )
+        | {"x-hub-original-user-id": raw.user_id or ""}
+    )
     await publisher.publish(
         OutboxMessage(uuid4(), PARKING_EXCHANGE, routing_key, raw.body, headers)
     )

@@ -8,7 +8,7 @@ import json
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import asyncpg
@@ -29,6 +29,7 @@ from hub.consumers import Guarded
 from hub.errors import PermanentError, SchemaInvalid, UnknownDossier
 from hub.known_states import KnownStates
 from hub.lifecycle import DossierState
+from hub.parking import parking_headers
 from hub.registry import Registry
 from hub.relay import OutboxRelay, Publisher
 from hub.rendering import JSON
@@ -145,7 +146,7 @@ class PostalTracker:
     concurrency: int = TRACKING_CONCURRENCY
 
     async def poll_once(self) -> int:
-        """Apply the feed's new events; how many changed something (or were recorded)."""
+        """Apply the feed's new events; how many were applied (not seen before, not parked)."""
         async with self.pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(q.LOCK_POSTAL_CURSOR)
             if row is None:
@@ -160,22 +161,22 @@ class PostalTracker:
         for event in events:
             by_dossier.setdefault(dossier_code_of(event.order_number), []).append(event)
         pending = deque(by_dossier.values())
-        applied = 0
 
-        async def apply_dossiers() -> None:
-            nonlocal applied
+        async def lane() -> int:
+            """Take the next dossier's events until none is left; how many applied."""
+            applied = 0
             while pending:
                 for event in pending.popleft():
-                    changed = await self._apply(event)
-                    applied += changed  # not `applied += await ...`: lanes interleave
+                    applied += await self._apply(event)
+            return applied
 
         lanes = min(self.concurrency, len(pending))
-        outcomes = await asyncio.gather(
-            *(apply_dossiers() for _ in range(lanes)), return_exceptions=True
-        )
+        outcomes = await asyncio.gather(*(lane() for _ in range(lanes)), return_exceptions=True)
+        applied = 0
         for outcome in outcomes:  # every lane has finished: the first failure fails the poll
             if isinstance(outcome, BaseException):
                 raise outcome
+            applied += outcome
         return applied
 
     async def _apply(self, event: TrackingEvent) -> bool:
@@ -212,16 +213,14 @@ class PostalTracker:
         parked_id = derived_id(
             "postal-event-parked", event.order_number, event.status_code, event.event_time
         )
-        headers = {
-            "content-type": JSON,
-            "x-hub-reason-code": error.reason_code,
-            "x-hub-reason": str(error)[:1000],
-            "x-hub-attempts": 1,
-            "x-hub-source-queue": POSTAL_TRACKING_SOURCE,
-            "x-hub-original-routing-key": "",
-            "x-hub-original-message-id": str(parked_id),
-            "x-hub-parked-at": datetime.now(UTC).isoformat(),
-        }
+        headers = {"content-type": JSON} | parking_headers(
+            reason_code=error.reason_code,
+            reason=str(error),
+            attempts=1,
+            source_queue=POSTAL_TRACKING_SOURCE,
+            routing_key="",
+            original_message_id=str(parked_id),
+        )
         body = event.model_dump_json(by_alias=True).encode()
         await self.relay.publisher.publish(
             OutboxMessage(parked_id, PARKING_EXCHANGE, POSTAL_TRACKING_SOURCE, body, headers)

@@ -19,7 +19,6 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Protocol
 from uuid import uuid4
 
@@ -27,6 +26,7 @@ import asyncpg
 import structlog
 
 from hub.errors import Unroutable
+from hub.parking import parking_headers
 from hub.store import outbox
 from hub.store.outbox import OutboxMessage
 from hub.topology import OUTBOX_SOURCE, PARKING_EXCHANGE
@@ -56,16 +56,18 @@ async def publish_all(publisher: Publisher, messages: Sequence[OutboxMessage]) -
 def parked_copy(row: OutboxMessage, reason: str) -> OutboxMessage:
     """An outbox row the broker returned, addressed to the parking exchange with the hub's
     parking headers (``hub dlq replay`` sends it to its original exchange and key)."""
-    headers = dict(row.headers) | {
-        "x-hub-reason-code": Unroutable.reason_code,
-        "x-hub-reason": reason[:1000],
-        "x-hub-attempts": 1,
-        "x-hub-source-queue": OUTBOX_SOURCE,
-        "x-hub-original-exchange": row.exchange,
-        "x-hub-original-routing-key": row.routing_key,
-        "x-hub-original-message-id": str(row.message_id),
-        "x-hub-parked-at": datetime.now(UTC).isoformat(),
-    }
+    headers = (
+        dict(row.headers)
+        | parking_headers(
+            reason_code=Unroutable.reason_code,
+            reason=reason,
+            attempts=1,
+            source_queue=OUTBOX_SOURCE,
+            routing_key=row.routing_key,
+            original_message_id=str(row.message_id),
+        )
+        | {"x-hub-original-exchange": row.exchange}
+    )
     return OutboxMessage(uuid4(), PARKING_EXCHANGE, row.routing_key, row.body, headers)
 
 
