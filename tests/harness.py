@@ -18,6 +18,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
 from hub.registry import load_registry
+from hub.store.outbox import OutboxMessage
 from simulators.peer import dossier_code_of
 
 REGISTRY = load_registry()
@@ -166,3 +167,17 @@ class Peers:
 
 def worker_log(log_dir: Path) -> str:
     return "\n".join(p.read_text(errors="replace")[-3000:] for p in log_dir.glob("*.log"))
+
+
+class Published:
+    """A publisher that keeps what it is given, for tests where the broker is not what is
+    covered; with ``gate`` set, each publish waits for it (a broker slow to confirm)."""
+
+    def __init__(self, gate: asyncio.Event | None = None) -> None:
+        self.messages: list[OutboxMessage] = []
+        self.gate = gate
+
+    async def publish(self, message: OutboxMessage) -> None:
+        if self.gate is not None:
+            await self.gate.wait()
+        self.messages.append(message)

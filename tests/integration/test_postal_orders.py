@@ -19,6 +19,7 @@ from hub.relay import OutboxRelay
 from hub.service import process
 from hub.store.outbox import OutboxMessage
 from hub.topology import POSTAL_QUEUE
+from tests.harness import Published
 from tests.unit.test_lifecycle import COMMUNE, make_dossier, received, result_issued
 
 pytestmark = pytest.mark.integration
@@ -27,16 +28,6 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def registry() -> Registry:
     return load_registry()
-
-
-class Published:
-    """A publisher that keeps what it is given (the broker is not what these tests cover)."""
-
-    def __init__(self) -> None:
-        self.messages: list[OutboxMessage] = []
-
-    async def publish(self, message: OutboxMessage) -> None:
-        self.messages.append(message)
 
 
 async def _postal_command(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -20,7 +21,7 @@ from adapters.postal.models import TrackingEvent
 from hub import postal as postal_module
 from hub.errors import TransientError
 from hub.known_states import KnownStates
-from hub.postal import PostalOrderConsumer, PostalTracker
+from hub.postal import TRACKING_CONCURRENCY, PostalOrderConsumer, PostalTracker
 from hub.registry import Registry, load_registry
 from hub.relay import OutboxRelay
 from hub.service import process
@@ -28,30 +29,19 @@ from hub.store.outbox import OutboxMessage
 from hub.topology import PARKING_EXCHANGE, POSTAL_QUEUE, POSTAL_TRACKING_SOURCE
 from schemas import DossierStatus
 from schemas.envelope import VIETNAM
+from tests.harness import Published
 from tests.unit.test_lifecycle import COMMUNE, make_dossier, received, result_issued
 
 pytestmark = pytest.mark.integration
 
 ON_THE_WAY = (codes.COLLECTED, codes.IN_TRANSIT, codes.OUT_FOR_DELIVERY, codes.DELIVERED)
+WHOLE_WAY = [codes.REGISTERED, *ON_THE_WAY]
+"""Every status of an order in the feed, in order."""
 
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
     return load_registry()
-
-
-class Published:
-    """Keeps what it is given; with ``gate`` set, each publish waits for it (a broker slow
-    to confirm)."""
-
-    def __init__(self, gate: asyncio.Event | None = None) -> None:
-        self.messages: list[OutboxMessage] = []
-        self.gate = gate
-
-    async def publish(self, message: OutboxMessage) -> None:
-        if self.gate is not None:
-            await self.gate.wait()
-        self.messages.append(message)
 
 
 @pytest.fixture
@@ -120,39 +110,72 @@ async def _tidy(pool: asyncpg.Pool, dossier_codes: Sequence[str]) -> None:
     )
 
 
+@dataclass
+class Feed:
+    """By-post dossiers with their orders placed, the fake postal service, and a tracker on
+    its feed whose relay publishes to ``publisher``."""
+
+    postal: FakePostal
+    dossier_codes: list[str]
+    publisher: Published
+    relay: OutboxRelay
+    tracker: PostalTracker
+
+
+async def _feed(
+    pool: asyncpg.Pool,
+    registry: Registry,
+    count: int,
+    *,
+    concurrency: int = TRACKING_CONCURRENCY,
+    gate: asyncio.Event | None = None,
+) -> Feed:
+    postal, known = FakePostal(), KnownStates()
+    dossier_codes = await _ordered(pool, registry, postal, known, count)
+    publisher = Published(gate)
+    relay = OutboxRelay(pool=pool, publisher=publisher)
+    tracker = PostalTracker(pool, registry, postal, relay, known=known, concurrency=concurrency)
+    return Feed(postal, dossier_codes, publisher, relay, tracker)
+
+
+async def _all_returned(pool: asyncpg.Pool, dossier_codes: Sequence[str]) -> bool:
+    return {r["status"] for r in await _statuses(pool, dossier_codes)} == {
+        int(DossierStatus.RESULT_RETURNED)
+    }
+
+
+async def _saved_cursor(pool: asyncpg.Pool) -> str | None:
+    cursor: str | None = await pool.fetchval("SELECT cursor FROM hub.postal_cursor WHERE id = 1")
+    return cursor
+
+
+def _parked(messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+    return [m for m in messages if m.exchange == PARKING_EXCHANGE]
+
+
 async def test_one_poll_returns_every_dossier_in_feed_order_per_dossier(
     pool: asyncpg.Pool, registry: Registry, cursor: None
 ) -> None:
-    postal, known = FakePostal(), KnownStates()
-    dossier_codes = await _ordered(pool, registry, postal, known, 6)
-    _deliver_all(postal, dossier_codes)
-    publisher = Published()
-    relay = OutboxRelay(pool=pool, publisher=publisher)
-    tracker = PostalTracker(pool, registry, postal, relay, known=known, concurrency=3)
+    feed = await _feed(pool, registry, 6, concurrency=3)
+    _deliver_all(feed.postal, feed.dossier_codes)
 
-    applied = await tracker.poll_once()
-    await relay.settled()
+    applied = await feed.tracker.poll_once()
+    await feed.relay.settled()
 
-    assert applied == len(postal.events)  # registered + four steps, for each dossier
-    rows = await _statuses(pool, dossier_codes)
-    assert {r["status"] for r in rows} == {int(DossierStatus.RESULT_RETURNED)}
-    for code in dossier_codes:
-        assert _postal_codes_published(publisher.messages, code) == [
-            codes.REGISTERED,
-            *ON_THE_WAY,
-        ]
-    saved = await pool.fetchval("SELECT cursor FROM hub.postal_cursor WHERE id = 1")
-    assert saved == str(len(postal.events))
-    assert await tracker.poll_once() == 0  # nothing new in the feed
-    await _tidy(pool, dossier_codes)
+    assert applied == len(feed.postal.events)  # registered + four steps, for each dossier
+    assert await _all_returned(pool, feed.dossier_codes)
+    for code in feed.dossier_codes:
+        assert _postal_codes_published(feed.publisher.messages, code) == WHOLE_WAY
+    assert await _saved_cursor(pool) == str(len(feed.postal.events))
+    assert await feed.tracker.poll_once() == 0  # nothing new in the feed
+    await _tidy(pool, feed.dossier_codes)
 
 
 async def test_several_dossiers_are_applied_at_once(
     pool: asyncpg.Pool, registry: Registry, cursor: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    postal, known = FakePostal(), KnownStates()
-    dossier_codes = await _ordered(pool, registry, postal, known, 4)
-    _deliver_all(postal, dossier_codes)
+    feed = await _feed(pool, registry, 4, concurrency=3)
+    _deliver_all(feed.postal, feed.dossier_codes)
     running: set[str] = set()
     most = 0
     original = postal_module.process
@@ -169,44 +192,38 @@ async def test_several_dossiers_are_applied_at_once(
             running.discard(message.correlation_id)
 
     monkeypatch.setattr(postal_module, "process", watched)
-    relay = OutboxRelay(pool=pool, publisher=Published())
-    tracker = PostalTracker(pool, registry, postal, relay, known=known, concurrency=3)
 
-    await tracker.poll_once()
-    await relay.settled()
+    await feed.tracker.poll_once()
+    await feed.relay.settled()
 
     assert most == 3
-    await _tidy(pool, dossier_codes)
+    await _tidy(pool, feed.dossier_codes)
 
 
 async def test_the_poll_does_not_wait_for_the_broker_to_confirm(
     pool: asyncpg.Pool, registry: Registry, cursor: None
 ) -> None:
-    postal, known = FakePostal(), KnownStates()
-    dossier_codes = await _ordered(pool, registry, postal, known, 2)
-    _deliver_all(postal, dossier_codes)
     gate = asyncio.Event()
-    publisher = Published(gate)
-    relay = OutboxRelay(pool=pool, publisher=publisher)
-    tracker = PostalTracker(pool, registry, postal, relay, known=known)
+    feed = await _feed(pool, registry, 2, gate=gate)
+    _deliver_all(feed.postal, feed.dossier_codes)
 
-    applied = await asyncio.wait_for(tracker.poll_once(), timeout=30)
+    applied = await asyncio.wait_for(feed.tracker.poll_once(), timeout=30)
 
-    assert applied == len(postal.events)
-    assert publisher.messages == []  # nothing confirmed yet: the rows wait in the outbox
-    assert relay.held > 0
+    assert applied == len(feed.postal.events)
+    assert feed.publisher.messages == []  # nothing confirmed yet: the rows wait in the outbox
+    assert feed.relay.held > 0
     gate.set()
-    await relay.settled()
-    assert _postal_codes_published(publisher.messages, dossier_codes[0])[-1] == codes.DELIVERED
-    await _tidy(pool, dossier_codes)
+    await feed.relay.settled()
+    first = feed.dossier_codes[0]
+    assert _postal_codes_published(feed.publisher.messages, first) == WHOLE_WAY
+    await _tidy(pool, feed.dossier_codes)
 
 
 async def test_an_unusable_event_is_parked_and_the_feed_goes_on(
     pool: asyncpg.Pool, registry: Registry, cursor: None
 ) -> None:
-    postal, known = FakePostal(), KnownStates()
-    dossier_codes = await _ordered(pool, registry, postal, known, 2)
-    order = dossier_codes[0]
+    feed = await _feed(pool, registry, 2)
+    postal, order = feed.postal, feed.dossier_codes[0]
     postal.events.append(  # a time the feed's documented format does not allow
         TrackingEvent(
             order_number=order,
@@ -219,20 +236,15 @@ async def test_an_unusable_event_is_parked_and_the_feed_goes_on(
     postal.events.append(  # an order the hub never placed
         postal.events[0].model_copy(update={"order_number": "000.00.00.H00-990101-9999"})
     )
-    _deliver_all(postal, dossier_codes)
-    publisher = Published()
-    relay = OutboxRelay(pool=pool, publisher=publisher)
-    tracker = PostalTracker(pool, registry, postal, relay, known=known)
+    _deliver_all(postal, feed.dossier_codes)  # the events after them still apply
 
-    applied = await tracker.poll_once()
-    await relay.settled()
+    applied = await feed.tracker.poll_once()
+    await feed.relay.settled()
 
     assert applied == len(postal.events) - 2
-    rows = await _statuses(pool, dossier_codes)
-    assert {r["status"] for r in rows} == {int(DossierStatus.RESULT_RETURNED)}
-    saved = await pool.fetchval("SELECT cursor FROM hub.postal_cursor WHERE id = 1")
-    assert saved == str(len(postal.events))
-    parked = _parked(publisher.messages)
+    assert await _all_returned(pool, feed.dossier_codes)
+    assert await _saved_cursor(pool) == str(len(postal.events))
+    parked = _parked(feed.publisher.messages)
     assert sorted(m.headers["x-hub-reason-code"] for m in parked) == [
         "postal_response_invalid",
         "unknown_dossier",
@@ -245,24 +257,19 @@ async def test_an_unusable_event_is_parked_and_the_feed_goes_on(
     # The same events seen again (a poll repeated after a failure) park under the same ids,
     # which the dead-letter store keeps once.
     await pool.execute("UPDATE hub.postal_cursor SET cursor = NULL WHERE id = 1")
-    await tracker.poll_once()
-    await relay.settled()
-    again = _parked(publisher.messages)[len(parked) :]
+    await feed.tracker.poll_once()
+    await feed.relay.settled()
+    again = _parked(feed.publisher.messages)[len(parked) :]
     assert sorted(m.message_id for m in again) == sorted(m.message_id for m in parked)
-    await _tidy(pool, dossier_codes)
-
-
-def _parked(messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
-    return [m for m in messages if m.exchange == PARKING_EXCHANGE]
+    await _tidy(pool, feed.dossier_codes)
 
 
 async def test_a_failed_poll_keeps_the_cursor_and_the_next_one_finishes(
     pool: asyncpg.Pool, registry: Registry, cursor: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    postal, known = FakePostal(), KnownStates()
-    dossier_codes = await _ordered(pool, registry, postal, known, 3)
-    _deliver_all(postal, dossier_codes)
-    failing = dossier_codes[1]
+    feed = await _feed(pool, registry, 3)
+    _deliver_all(feed.postal, feed.dossier_codes)
+    first, failing = feed.dossier_codes[0], feed.dossier_codes[1]
     original = postal_module.process
 
     async def flaky(pool_: Any, registry_: Any, message: Any, known_: Any) -> Any:
@@ -271,26 +278,19 @@ async def test_a_failed_poll_keeps_the_cursor_and_the_next_one_finishes(
         return await original(pool_, registry_, message, known_)
 
     monkeypatch.setattr(postal_module, "process", flaky)
-    publisher = Published()
-    relay = OutboxRelay(pool=pool, publisher=publisher)
-    tracker = PostalTracker(pool, registry, postal, relay, known=known)
 
     with pytest.raises(TransientError):
-        await tracker.poll_once()
-    assert await pool.fetchval("SELECT cursor FROM hub.postal_cursor WHERE id = 1") is None
-    statuses = {r["code"]: r["status"] for r in await _statuses(pool, dossier_codes)}
+        await feed.tracker.poll_once()
+    assert await _saved_cursor(pool) is None
+    statuses = {r["code"]: r["status"] for r in await _statuses(pool, feed.dossier_codes)}
     assert statuses[failing] == int(DossierStatus.RESOLVED)
-    assert statuses[dossier_codes[0]] == int(DossierStatus.RESULT_RETURNED)
+    assert statuses[first] == int(DossierStatus.RESULT_RETURNED)
 
     monkeypatch.setattr(postal_module, "process", original)
-    applied_again = await tracker.poll_once()
-    await relay.settled()
+    applied_again = await feed.tracker.poll_once()
+    await feed.relay.settled()
 
     assert applied_again == 1  # the rest were applied before: the inbox knows them
-    rows = await _statuses(pool, dossier_codes)
-    assert {r["status"] for r in rows} == {int(DossierStatus.RESULT_RETURNED)}
-    assert _postal_codes_published(publisher.messages, failing) == [
-        codes.REGISTERED,
-        *ON_THE_WAY,
-    ]
-    await _tidy(pool, dossier_codes)
+    assert await _all_returned(pool, feed.dossier_codes)
+    assert _postal_codes_published(feed.publisher.messages, failing) == WHOLE_WAY
+    await _tidy(pool, feed.dossier_codes)

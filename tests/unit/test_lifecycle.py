@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
-from uuid import uuid4
+from datetime import datetime
 
 import pytest
 
@@ -37,9 +36,9 @@ from schemas import (
     ReturnMethod,
     new_envelope,
 )
+from tests.harness import unique_code
 
 COMMUNE = "19744"  # Phường Phú Thuận, Thành phố Huế (district 474)
-COMMUNE_AGENCY_CODE = "000.01.31.H57"
 NEIGHBOUR = "19747"  # another commune of the same district
 DISTRICT_PAC = "474-PAC"
 COMMUNE_PROCEDURE = "1.001193"  # Đăng ký khai sinh: commune, same day
@@ -68,12 +67,9 @@ def district_procedure(registry: Registry) -> str:
 
 
 def dossier_code() -> str:
-    """A fresh dossier code carrying the commune's agency code. The day part is drawn too:
-    with 10 000 numbers for one day, codes met each other (and the dossiers earlier runs
-    left in the test database) often enough to fail a run now and then."""
-    draw = uuid4().int
-    day = date(2019, 1, 1) + timedelta(days=draw % 365)
-    return f"{COMMUNE_AGENCY_CODE}-{day:%y%m%d}-{(draw // 365) % 10_000:04d}"
+    """A fresh dossier code carrying the commune's agency code (day and number drawn, so
+    codes do not meet the dossiers earlier runs left in the test database)."""
+    return unique_code(COMMUNE)
 
 
 def make_dossier(
