@@ -33,6 +33,8 @@ from hub.registry import Registry, load_registry
 from hub.relay import OutboxRelay
 from hub.settings import Settings
 from hub.topology import (
+    EVENT_BATCH_KEY,
+    EVENTS_EXCHANGE,
     INGRESS_QUEUES,
     PARKED_QUEUE,
     POSTAL_QUEUE,
@@ -40,7 +42,7 @@ from hub.topology import (
     build_topology,
     shards_of_worker,
 )
-from schemas import CanonicalMessage
+from schemas import EventBatch
 
 log = structlog.get_logger(__name__)
 
@@ -177,10 +179,15 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
     standby = tuple(q for q in INGRESS_QUEUES if q not in preferred)
 
     events_publisher = broker.publisher(
-        "dossier.events",
+        EVENTS_EXCHANGE,
         title="dossier-events",
-        schema=CanonicalMessage,
-        description="Canonical events (routing key = event type); see schemas/json/.",
+        schema=EventBatch,
+        description=(
+            f"Canonical events in batches (routing key {EVENT_BATCH_KEY}, header "
+            "x-message-type events.batch), in the order the hub recorded them; see "
+            "schemas/json/ for each event. A parked event replayed travels alone, with its "
+            "event type as the routing key."
+        ),
     )
     del events_publisher  # documented in the AsyncAPI document; published by the relay
 

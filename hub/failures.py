@@ -61,19 +61,44 @@ async def park(
     headers = (
         _copy_headers(raw)
         | {"content-type": raw.content_type or "application/octet-stream"}
-        | parking_headers(
-            reason_code=reason_code,
-            reason=reason,
-            attempts=attempts,
-            source_queue=source_queue,
-            routing_key=routing_key,
-            original_message_id=raw.message_id or "",
-        )
         | {"x-hub-original-user-id": raw.user_id or ""}
     )
-    await publisher.publish(
-        OutboxMessage(uuid4(), PARKING_EXCHANGE, routing_key, raw.body, headers)
+    await park_body(
+        publisher,
+        raw.body,
+        headers,
+        source_queue=source_queue,
+        routing_key=routing_key,
+        reason_code=reason_code,
+        reason=reason,
+        attempts=attempts,
+        original_message_id=raw.message_id or "",
     )
+
+
+async def park_body(
+    publisher: Publisher,
+    body: bytes,
+    headers: dict[str, Any],
+    *,
+    source_queue: str,
+    routing_key: str,
+    reason_code: str,
+    reason: str,
+    attempts: int,
+    original_message_id: str,
+) -> None:
+    """Park ``body`` with ``headers`` and the parking headers (also one event of a batch,
+    set aside on its own)."""
+    parked = headers | parking_headers(
+        reason_code=reason_code,
+        reason=reason,
+        attempts=attempts,
+        source_queue=source_queue,
+        routing_key=routing_key,
+        original_message_id=original_message_id,
+    )
+    await publisher.publish(OutboxMessage(uuid4(), PARKING_EXCHANGE, routing_key, body, parked))
 
 
 async def retry_later(

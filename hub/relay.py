@@ -1,5 +1,8 @@
 """Publish outbox rows with publisher confirms, then delete them.
 
+Events (rows for ``dossier.events``) go out in batch messages through the relay's event lane
+(:mod:`hub.event_lane`); every other row goes out as it is.
+
 Rows are published right after their transaction commits, from memory (consumers hand them
 over with ``hand_over`` and ack their delivery without waiting for the confirms, unless the
 publishes fall behind), and deleted once the broker confirmed them (the rows published
@@ -26,6 +29,8 @@ import asyncpg
 import structlog
 
 from hub.errors import Unroutable
+from hub.event_batches import batch_messages, split_events
+from hub.event_lane import EventLane
 from hub.parking import parking_headers
 from hub.store import outbox
 from hub.store.outbox import OutboxMessage
@@ -39,6 +44,9 @@ hand-overs go in one DELETE instead of one DELETE each."""
 
 HELD_AT_MOST_S = 30.0
 """How long the sweep leaves a row alone while this relay still publishes or deletes it."""
+
+MAX_EVENTS_WAITING = 5_000
+"""Event rows waiting for the event lane beyond which a hand-over waits too."""
 
 
 class Publisher(Protocol):
@@ -96,6 +104,12 @@ class OutboxRelay:
         ``asyncio.wait`` on every flush in flight, which a busy consumer did per message)."""
         self._held: dict[int, float] = {}
         """Ids of rows handed over and not yet deleted nor given up, and when."""
+        self._events = EventLane(
+            publish=lambda messages: publish_all(self._publisher, messages),
+            published=self._forget,
+            deferred=self._release,
+            round_done=self._make_room,
+        )
 
     @property
     def publisher(self) -> Publisher:
@@ -109,13 +123,17 @@ class OutboxRelay:
 
     async def hand_over(self, messages: Sequence[OutboxMessage]) -> None:
         """:meth:`flush_soon`, but wait while more than ``max_behind`` earlier hand-overs are
-        still being published: the caller goes on without waiting for its own confirms,
-        and the publishes never fall so far behind that the sweep takes their rows."""
+        still being published (or too many events wait for the event lane): the caller goes
+        on without waiting for its own confirms, and the publishes never fall so far behind
+        that the sweep takes their rows."""
         self.flush_soon(messages)
-        while len(self._flushing) > self._max_behind:
+        while self._behind():
             room = asyncio.get_running_loop().create_future()
             self._waiting.append(room)
             await room  # a waiter cancelled meanwhile is skipped when its turn comes
+
+    def _behind(self) -> bool:
+        return len(self._flushing) > self._max_behind or self._events.waiting > MAX_EVENTS_WAITING
 
     @property
     def held(self) -> int:
@@ -142,16 +160,24 @@ class OutboxRelay:
         """Start publishing rows just committed and return at once: the delivery that made
         them can be acked now, since the rows are durable in the outbox (the sweep
         publishes any that do not go out). Publishes start in call order, so the rows of
-        successive messages reach the broker in the order their messages were applied."""
+        successive messages reach the broker in the order their messages were applied
+        (events in their lane, the other rows among themselves)."""
         if not messages:
             return
         self._hold(messages)
-        task = asyncio.get_running_loop().create_task(self.flush(messages))
-        self._flushing.add(task)
-        task.add_done_callback(self._flushed)
+        events, others = split_events(messages)
+        if events:
+            self._events.add(events)
+        if others:
+            task = asyncio.get_running_loop().create_task(self._publish_rows(others))
+            self._flushing.add(task)
+            task.add_done_callback(self._flushed)
 
     def _flushed(self, task: asyncio.Task[None]) -> None:
         self._flushing.discard(task)
+        self._make_room()
+
+    def _make_room(self) -> None:
         while self._waiting:  # one slot freed: one waiter goes on (and checks again)
             room = self._waiting.popleft()
             if not room.done():
@@ -159,12 +185,21 @@ class OutboxRelay:
                 return
 
     async def flush(self, messages: Sequence[OutboxMessage]) -> None:
-        """Publish rows just committed, then have them deleted. It never raises: the
-        message that made them is already processed, and rows that could not go out now
-        (broker away) stay in the outbox for the sweep."""
+        """Publish rows just committed, then have them deleted, and return once they are
+        out. It never raises: the message that made them is already processed, and rows
+        that could not go out now (broker away) stay in the outbox for the sweep."""
         if not messages:
             return
         self._hold(messages)
+        events, others = split_events(messages)
+        events_out = self._events.add(events) if events else None
+        await self._publish_rows(others)
+        if events_out is not None:
+            await events_out
+
+    async def _publish_rows(self, messages: Sequence[OutboxMessage]) -> None:
+        if not messages:
+            return
         ids = [m.id for m in messages if m.id is not None]
         try:
             await publish_all(self._publisher, messages)
@@ -205,6 +240,7 @@ class OutboxRelay:
         the sweep)."""
         if self._flushing:
             await asyncio.gather(*self._flushing, return_exceptions=True)
+        await self._events.idle()
         if self._forgetting is not None:
             await asyncio.shield(self._forgetting)
 
@@ -220,24 +256,29 @@ class OutboxRelay:
         return len(rows)
 
     async def _publish_swept(self, rows: Sequence[OutboxMessage]) -> None:
-        """Publish swept rows; park those the broker returns as unroutable (a peer's queue
-        gone, a binding missing), which would otherwise fail every sweep for ever and hold
-        back every row behind them. Any other failure raises: the rows stay."""
+        """Publish swept rows (events in batches); park those the broker returns as
+        unroutable (a peer's queue gone, a binding missing), which would otherwise fail every
+        sweep for ever and hold back every row behind them; a returned batch parks each of
+        its events. Any other failure raises: the rows stay."""
+        events, others = split_events(rows)
+        outgoing = [(row, [row]) for row in others] + batch_messages(events)
         results = await asyncio.gather(
-            *(self._publisher.publish(m) for m in rows), return_exceptions=True
+            *(self._publisher.publish(message) for message, _ in outgoing),
+            return_exceptions=True,
         )
         for result in results:
             if isinstance(result, BaseException) and not isinstance(result, Unroutable):
                 raise result
-        for row, result in zip(rows, results, strict=True):
+        for (_, carried), result in zip(outgoing, results, strict=True):
             if isinstance(result, Unroutable):
-                await self._publisher.publish(parked_copy(row, str(result)))
-                log.warning(
-                    "outbox_row_parked",
-                    reason_code=result.reason_code,
-                    exchange=row.exchange,
-                    routing_key=row.routing_key,
-                )
+                for row in carried:
+                    await self._publisher.publish(parked_copy(row, str(result)))
+                    log.warning(
+                        "outbox_row_parked",
+                        reason_code=result.reason_code,
+                        exchange=row.exchange,
+                        routing_key=row.routing_key,
+                    )
 
     async def drain(self, timeout_s: float = 10.0) -> int:
         """Publish every row left in the outbox, whatever its age (at shutdown); the rows

@@ -18,7 +18,11 @@ INBOUND_EXCHANGE = "dossier.in"
 OUTBOUND_EXCHANGE = "dossier.out"
 """Direct exchange the hub publishes to peers on, routing key = the unit code."""
 EVENTS_EXCHANGE = "dossier.events"
-"""Topic exchange of canonical events (routing key = event type) for projections."""
+"""Topic exchange of canonical events for projections. The hub publishes them in batches
+(:mod:`schemas.batch`) with the routing key ``EVENT_BATCH_KEY``; a single event (a parked
+one replayed to its exchange) has its event type as the key."""
+EVENT_BATCH_KEY = "events.batch"
+"""Routing key of event batches on ``dossier.events``."""
 PARKING_EXCHANGE = "hub.parking"
 """Fanout exchange every queue dead-letters to; feeds the parking queue."""
 INGRESS_EXCHANGE = "hub.ingress"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from schemas.batch import EVENT_BATCH_TYPE, EventBatch
 from schemas.dossier import Applicant, DocumentRef, Dossier, PostalAddress
 from schemas.envelope import (
     HUB_UNIT,
@@ -40,6 +41,7 @@ from schemas.status import FINAL_STATUSES, Channel, DossierStatus, ReturnMethod
 
 __all__ = [
     "ALL_EVENT_TYPES",
+    "EVENT_BATCH_TYPE",
     "FINAL_STATUSES",
     "HUB_UNIT",
     "SCHEMA_VERSION",
@@ -60,6 +62,7 @@ __all__ = [
     "DossierWithdrawn",
     "DueSoonWarned",
     "Envelope",
+    "EventBatch",
     "FeePaid",
     "GroupFannedOut",
     "GroupOutcome",

@@ -8,13 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from schemas.batch import EVENT_BATCH_TYPE, EventBatch
 from schemas.envelope import Envelope
 from schemas.events import ALL_EVENT_TYPES
 
 
 def canonical_schemas() -> dict[str, dict[str, Any]]:
-    """``<event type>`` → JSON Schema of the envelope carrying that event."""
-    out: dict[str, dict[str, Any]] = {}
+    """``<event type>`` → JSON Schema of the envelope carrying that event, and the schema of
+    the batches events travel in on ``dossier.events``."""
+    out: dict[str, dict[str, Any]] = {EVENT_BATCH_TYPE: EventBatch.model_json_schema()}
     for event_type in ALL_EVENT_TYPES:
         name = str(event_type.model_fields["type"].default)
         model: type[BaseModel] = Envelope[event_type]  # type: ignore[valid-type]

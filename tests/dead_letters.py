@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+
+from hub.settings import Settings
 
 FIND_BY_BODY = """
 SELECT * FROM hub.dead_letters WHERE position($1::bytea IN body) > 0 AND id > $2 ORDER BY id
@@ -46,3 +51,32 @@ def headers(row: asyncpg.Record) -> dict[str, Any]:
     value = row["headers"]
     parsed: dict[str, Any] = json.loads(value) if isinstance(value, str) else dict(value)
     return parsed
+
+
+@dataclass
+class Cli:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+async def hub_dlq(settings: Settings, *args: str) -> Cli:
+    """``hub dlq ...`` in a child process, against the test broker and database."""
+    env = os.environ | {
+        "HUB_AMQP_URL": settings.amqp_url.get_secret_value(),
+        "HUB_DATABASE_URL": settings.database_url.get_secret_value(),
+        "HUB_LOG_JSON": "true",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hub.cli",
+        "dlq",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return Cli(process.returncode, out.decode(), err.decode())

@@ -17,8 +17,10 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
+from hub.event_batches import is_batch, read_batch
 from hub.registry import load_registry
 from hub.store.outbox import OutboxMessage
+from schemas import CanonicalMessage
 from simulators.peer import dossier_code_of
 
 REGISTRY = load_registry()
@@ -181,3 +183,13 @@ class Published:
         if self.gate is not None:
             await self.gate.wait()
         self.messages.append(message)
+
+    def events(self) -> list[CanonicalMessage]:
+        """The canonical events published so far, in order, taken out of their batches."""
+        return [
+            item.message
+            for m in self.messages
+            if is_batch(m.headers)
+            for item in read_batch(m.body)
+            if item.message is not None
+        ]

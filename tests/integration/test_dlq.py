@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aio_pika
@@ -31,7 +28,7 @@ from hub.topology import (
     POSTAL_TRACKING_SOURCE,
     peer_queue,
 )
-from tests.dead_letters import parked_letter, parked_letters
+from tests.dead_letters import hub_dlq, parked_letter, parked_letters
 from tests.harness import Peers, new_dossier
 
 pytestmark = [pytest.mark.integration]
@@ -40,35 +37,6 @@ COMMUNE = "19744"
 BIRTH = "1.001193"
 QUIET_UNIT = "474-BHXH"
 """A unit no procedure routes to, so nothing else lands on its queue during the test."""
-
-
-@dataclass
-class Cli:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-async def hub_dlq(settings: Settings, *args: str) -> Cli:
-    """``hub dlq ...`` in a child process, against the test broker and database."""
-    env = os.environ | {
-        "HUB_AMQP_URL": settings.amqp_url.get_secret_value(),
-        "HUB_DATABASE_URL": settings.database_url.get_secret_value(),
-        "HUB_LOG_JSON": "true",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hub.cli",
-        "dlq",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return Cli(process.returncode, out.decode(), err.decode())
 
 
 async def audit_trail(conn: asyncpg.Connection, dead_letter_id: int) -> list[asyncpg.Record]:

@@ -6,7 +6,6 @@ cursor only when every event of the poll is done."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +26,7 @@ from hub.relay import OutboxRelay
 from hub.service import process
 from hub.store.outbox import OutboxMessage
 from hub.topology import PARKING_EXCHANGE, POSTAL_QUEUE, POSTAL_TRACKING_SOURCE
-from schemas import DossierStatus
+from schemas import DossierStatus, PostalStatusChanged
 from schemas.envelope import VIETNAM
 from tests.harness import Published
 from tests.unit.test_lifecycle import COMMUNE, make_dossier, received, result_issued
@@ -88,17 +87,14 @@ def _statuses(pool: asyncpg.Pool, dossier_codes: Sequence[str]) -> Any:
     )
 
 
-def _postal_codes_published(messages: Sequence[OutboxMessage], code: str) -> list[str]:
+def _postal_codes_published(publisher: Published, code: str) -> list[str]:
     """The postal status codes of ``code``'s ``postal.status_changed`` events, in publish
     order."""
-    found = []
-    for m in messages:
-        if m.headers.get("x-message-type") != "postal.status_changed":
-            continue
-        body = json.loads(m.body)
-        if body["correlation_id"] == code:
-            found.append(body["payload"]["status_code"])
-    return found
+    return [
+        event.payload.status_code
+        for event in publisher.events()
+        if isinstance(event.payload, PostalStatusChanged) and event.correlation_id == code
+    ]
 
 
 async def _tidy(pool: asyncpg.Pool, dossier_codes: Sequence[str]) -> None:
@@ -165,7 +161,7 @@ async def test_one_poll_returns_every_dossier_in_feed_order_per_dossier(
     assert applied == len(feed.postal.events)  # registered + four steps, for each dossier
     assert await _all_returned(pool, feed.dossier_codes)
     for code in feed.dossier_codes:
-        assert _postal_codes_published(feed.publisher.messages, code) == WHOLE_WAY
+        assert _postal_codes_published(feed.publisher, code) == WHOLE_WAY
     assert await _saved_cursor(pool) == str(len(feed.postal.events))
     assert await feed.tracker.poll_once() == 0  # nothing new in the feed
     await _tidy(pool, feed.dossier_codes)
@@ -215,7 +211,7 @@ async def test_the_poll_does_not_wait_for_the_broker_to_confirm(
     gate.set()
     await feed.relay.settled()
     first = feed.dossier_codes[0]
-    assert _postal_codes_published(feed.publisher.messages, first) == WHOLE_WAY
+    assert _postal_codes_published(feed.publisher, first) == WHOLE_WAY
     await _tidy(pool, feed.dossier_codes)
 
 
@@ -292,5 +288,5 @@ async def test_a_failed_poll_keeps_the_cursor_and_the_next_one_finishes(
 
     assert applied_again == 1  # the rest were applied before: the inbox knows them
     assert await _all_returned(pool, feed.dossier_codes)
-    assert _postal_codes_published(feed.publisher.messages, failing) == WHOLE_WAY
+    assert _postal_codes_published(feed.publisher, failing) == WHOLE_WAY
     await _tidy(pool, feed.dossier_codes)

@@ -7,7 +7,7 @@ import importlib
 import random
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -32,33 +32,31 @@ from hub.db import MigrationChecksumMismatch, MigrationSource, apply_migrations
 from hub.db.migrations import discover
 from hub.registry import load_registry
 from schemas import (
-    VIETNAM,
-    Applicant,
     CanonicalMessage,
-    Channel,
-    Dossier,
     DossierAccepted,
-    DossierEvent,
-    DossierReceived,
     DossierRefused,
     DossierStatus,
     DossierTransferred,
-    PostalAddress,
     PostalOrderCreated,
     PostalStatusChanged,
     ProgressReported,
     ResultIssued,
     ResultReturned,
     ReturnMethod,
-    new_envelope,
+)
+from tests.canonical import (
+    COMMUNE,
+    ID_NUMBER,
+    MONDAY_8AM,
+    a_dossier,
+    message,
+    new_code,
+    received,
 )
 
 pytestmark = pytest.mark.integration
 
-COMMUNE = "19744"
 DISTRICT_PAC = "474-PAC"
-ID_NUMBER = "046190000123"
-MONDAY_8AM = datetime(2019, 4, 15, 8, 0, tzinfo=VIETNAM)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -71,50 +69,6 @@ async def province_schema(database_url: str) -> None:
 
 
 # --- messages -------------------------------------------------------------------------------
-
-
-def new_code() -> str:
-    """A dossier code no other test uses (agency part random, Circular 01/2018 shape)."""
-    day = MONDAY_8AM + timedelta(days=random.randrange(2000))
-    return f"000.{uuid4().hex[:10]}.H57-{day:%y%m%d}-{random.randrange(1, 10_000):04d}"
-
-
-def a_dossier(code: str, *, by_post: bool = False) -> Dossier:
-    address = PostalAddress(
-        receiver_name="Nguyễn Văn An",
-        receiver_phone="0905123456",
-        address="12 Lê Lợi",
-        commune_code=COMMUNE,
-        district_code="474",
-        province_code="46",
-    )
-    return Dossier(
-        code=code,
-        procedure_code="1.001193",
-        receiving_unit=COMMUNE,
-        channel=Channel.ONLINE,
-        received_at=MONDAY_8AM,
-        applicant=Applicant(full_name="Nguyễn Văn An", id_number=ID_NUMBER, address="12 Lê Lợi"),
-        return_method=ReturnMethod.POST if by_post else ReturnMethod.IN_PERSON,
-        delivery_address=address if by_post else None,
-    )
-
-
-def message(
-    code: str, payload: DossierEvent, sequence: int | None, hours: float = 0
-) -> CanonicalMessage:
-    return new_envelope(
-        payload,
-        sender="hub",
-        recipient="province",
-        dossier_code=code,
-        occurred_at=MONDAY_8AM + timedelta(hours=hours),
-        sequence=sequence,
-    )
-
-
-def received(code: str, seq: int = 1, *, by_post: bool = False) -> CanonicalMessage:
-    return message(code, DossierReceived(dossier=a_dossier(code, by_post=by_post)), seq)
 
 
 def transferred(code: str, seq: int, *, due_in_hours: float = 48) -> CanonicalMessage:
