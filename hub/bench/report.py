@@ -22,6 +22,8 @@ ROWS = (
     ("workers_2_lifecycles_per_s", "  with 2 workers"),
     ("messages_per_s", "Broker messages/s (1 worker)"),
     ("hub_per_hop_msgs_per_s", "Hub per-hop msgs/s (deliveries consumed)"),
+    ("events_per_s", "Events projected/s (1 worker)"),
+    ("events_per_message", "  events per batch message"),
     ("raw_relay_msgs_per_s", "Raw aio-pika relay msgs/s"),
     ("ratio_to_raw_relay", "Per-hop ÷ raw relay"),
     ("p50_ms", "Hub latency p50 ms (publish → status 9 notice − agency time)"),

@@ -33,6 +33,7 @@ from pydantic import SecretStr
 from rich.console import Console
 
 from adapters.provincial_db.queries import FINAL
+from hub.bench.event_tap import EventTap
 from hub.bench.peers import Counters, CountingAgency, TimedCommune
 from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_machine
 from hub.bench.raw_relay import run_raw_relay
@@ -99,6 +100,9 @@ class PhaseResult:
     sim_published: int
     sim_consumed: int
     events: int
+    """Events the projection recorded (timeline rows)."""
+    event_messages: int
+    """Broker messages the events took (batches seen on ``dossier.events``)."""
     postal_commands: int
     published_bytes: int
     not_accepted: int
@@ -113,9 +117,9 @@ class PhaseResult:
 
     @property
     def hub_consumed(self) -> int:
-        """Deliveries the hub consumed: every peer message, every event it projected and
-        every postal command it carried out."""
-        return self.sim_published + self.events + self.postal_commands
+        """Deliveries the hub consumed: every peer message, every batch of events it
+        projected and every postal command it carried out."""
+        return self.sim_published + self.event_messages + self.postal_commands
 
     @property
     def messages(self) -> int:
@@ -221,6 +225,8 @@ class Bench:
         agencies = CountingAgency(
             self.amqp_url, delays=AGENCY_DELAYS, seed=2, units=[u.code for u in plan.agencies]
         )
+        tap = EventTap(self.amqp_url)
+        await tap.start()
         pids = [p.pid for p in hub.processes]
         before, machine_before = sample_all(pids), sample_machine()
         await communes.start()
@@ -236,6 +242,7 @@ class Bench:
         finally:
             await communes.close()
             await agencies.close()
+            await tap.close()
         after = sample_all(pids)
         if await hub_consumers(self.amqp_url) > len(HUB_CONSUMED_QUEUES) * hub.count:
             self.shared_broker = True
@@ -248,6 +255,7 @@ class Bench:
             sim_published=communes.counters.published + agencies.counters.published,
             sim_consumed=communes.counters.consumed + agencies.counters.consumed,
             events=int(await self.conn.fetchval(COUNT_EVENTS, codes)),
+            event_messages=tap.messages,
             postal_commands=int(await self.conn.fetchval(COUNT_POSTAL_ORDERS, codes)),
             published_bytes=_bytes(communes.counters, agencies.counters),
             not_accepted=len(communes.rejections) + len(agencies.rejections),
@@ -417,6 +425,8 @@ class BenchResult:
             "lifecycles_per_s": round(main.per_s(main.final), 1),
             "messages_per_s": round(main.per_s(main.messages), 1),
             "hub_per_hop_msgs_per_s": round(per_hop, 1),
+            "events_per_s": round(main.per_s(main.events), 1),
+            "events_per_message": round(main.events / max(main.event_messages, 1), 1),
             "raw_relay_msgs_per_s": round(raw, 1),
             "ratio_to_raw_relay": round(per_hop / raw, 3) if raw else 0.0,
             "messages": main.messages,

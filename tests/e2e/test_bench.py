@@ -16,6 +16,8 @@ REQUIRED = (
     "dossiers",
     "lifecycles_per_s",
     "messages_per_s",
+    "events_per_s",
+    "events_per_message",
     "p50_ms",
     "p95_ms",
     "p99_ms",

@@ -1,4 +1,5 @@
-"""The bench's report: the machine figures, and a service that runs elsewhere shown as such."""
+"""The bench's report: the machine figures, and a service that runs elsewhere shown as such;
+events counted once as projected and once as the broker messages (batches) they took."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def _phase(workers: int, machine: MachineUse | None = None) -> PhaseResult:
         sim_published=40,
         sim_consumed=15,
         events=60,
+        event_messages=5,
         postal_commands=4,
         published_bytes=40 * 300,
         not_accepted=0,
@@ -53,6 +55,8 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     assert figures["machine_cpu_ms_per_lifecycle"] == 30.0  # 300 ms for 10 dossiers
     assert figures["database_cpu_ms_per_lifecycle"] == 5.0
     assert figures["broker_cpu_ms_per_lifecycle"] is None
+    assert figures["hub_per_hop_msgs_per_s"] == 24.5  # (40 + 5 batches + 4) deliveries / 2 s
+    assert figures["events_per_message"] == 12.0
     table = console.export_text()
     assert "of which RabbitMQ (when local)" in table
     assert "n/a" in table.split("of which RabbitMQ (when local)")[1].splitlines()[0]
