@@ -24,6 +24,7 @@ from hub.broker_setup import declare_topology
 from hub.consumers import PeerConsumer
 from hub.db.migrations import apply_migrations
 from hub.dlq.consumer import ParkedConsumer
+from hub.heap import settle_heap
 from hub.known_states import KnownStates
 from hub.migrations import MIGRATION_SOURCES
 from hub.overdue_runner import overdue_scanner
@@ -253,6 +254,7 @@ def _lifespan(runtime: Runtime) -> Any:
                 runtime.tasks.append(
                     asyncio.create_task(overdue_scanner(runtime, pool, relay).run())
                 )
+            settle_heap()
             log.info("hub_started", queues=sorted(runtime.handlers))
             yield
         finally:

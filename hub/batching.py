@@ -35,6 +35,23 @@ class MicroBatcher(Generic[T]):
         self._schedule()
         await future
 
+    async def submit_many(self, items: Sequence[T]) -> list[Exception | None]:
+        """Submit ``items`` together (no task each); once every one was handled, each
+        one's own error, or None. A cancellation or other BaseException is raised."""
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[None]] = [loop.create_future() for _ in items]
+        self._pending.extend(zip(items, futures, strict=True))
+        self._schedule()
+        if futures:
+            await asyncio.wait(futures)
+        errors: list[Exception | None] = []
+        for future in futures:
+            error = future.exception()
+            if error is not None and not isinstance(error, Exception):
+                raise error
+            errors.append(error)
+        return errors
+
     def _schedule(self) -> None:
         if self._scheduled or not self._pending:
             return

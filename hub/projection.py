@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -72,21 +71,17 @@ class ProjectionConsumer:
         await self._batcher.submit(message)
 
     async def _handle_batch(self, items: list[BatchItem], attempts: int) -> None:
-        usable = [item for item in items if item.message is not None]
-        results = await asyncio.gather(
-            *(self._batcher.submit(item.message) for item in usable if item.message),
-            return_exceptions=True,
-        )
+        usable = [(item, item.message) for item in items if item.message is not None]
+        errors = await self._batcher.submit_many([message for _, message in usable])
         failed: list[tuple[BatchItem, Exception]] = [
             (item, item.error) for item in items if item.error is not None
         ]
-        for item, result in zip(usable, results, strict=True):
-            if isinstance(result, BaseException):
-                if not isinstance(result, Exception):
-                    raise result
-                if isinstance(result, (TransientError, *TRANSIENT_INFRASTRUCTURE)):
-                    raise result  # the whole delivery, later: nothing is parked twice
-                failed.append((item, result))
+        for (item, _), error in zip(usable, errors, strict=True):
+            if error is None:
+                continue
+            if isinstance(error, (TransientError, *TRANSIENT_INFRASTRUCTURE)):
+                raise error  # the whole delivery, later: nothing is parked twice
+            failed.append((item, error))
         for item, error in failed:
             await self._park(item, error, attempts)
 

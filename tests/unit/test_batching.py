@@ -110,3 +110,28 @@ async def test_a_linger_gathers_items_submitted_a_little_apart() -> None:
     await asyncio.gather(submit_after(0, 0), submit_after(1, 0.01), submit_after(2, 0.02))
 
     assert calls == [[0, 1, 2]]
+
+
+async def test_items_submitted_at_once_get_their_own_errors_back() -> None:
+    calls: list[list[int]] = []
+
+    async def handle(items: Sequence[int]) -> None:
+        calls.append(list(items))
+        if 3 in items:
+            raise Bad("3 is bad")
+
+    batcher = MicroBatcher(handle, max_batch=4)
+    errors = await batcher.submit_many(range(6))
+
+    assert [type(e) for e in errors] == [type(None)] * 3 + [Bad] + [type(None)] * 2
+    assert calls[0] == [0, 1, 2, 3]  # one batch up to the cap, then each alone after it failed
+    assert await batcher.submit_many([]) == []
+
+
+async def test_a_cancelled_batch_cancels_the_items_submitted_at_once() -> None:
+    async def handle(items: Sequence[int]) -> None:
+        raise asyncio.CancelledError
+
+    batcher = MicroBatcher(handle)
+    with pytest.raises(asyncio.CancelledError):
+        await batcher.submit_many([1, 2])
