@@ -7,7 +7,8 @@ configured PostgreSQL server (created and migrated if needed):
 2. throughput with one worker: dossiers offered as fast as possible, first publish → last
    final state, messages counted, CPU and peak RSS of the worker;
 3. throughput with two workers;
-4. the raw aio-pika relay baseline with the same message count and mean message size.
+4. hops: receptions waiting on the ingress, relayed by one worker (``hub.bench.hops``);
+5. the raw aio-pika relay baseline with the hops' message count and mean message size.
 
 Every phase uses a fresh demo day (``next_demo_day``), so dossier codes never repeat.
 """
@@ -34,6 +35,7 @@ from rich.console import Console
 
 from adapters.provincial_db.queries import FINAL
 from hub.bench.event_tap import EventTap
+from hub.bench.hops import HopResult, measure_hops
 from hub.bench.peers import Counters, CountingAgency, TimedCommune
 from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_machine
 from hub.bench.raw_relay import run_raw_relay
@@ -71,6 +73,7 @@ class BenchConfig:
     dossiers: int = 1000
     rate: float = 50.0
     latency_dossiers: int = 1000
+    hops: int = 3000
     scale_workers: tuple[int, ...] = (1, 2)
     phase_timeout_s: float = 300.0
     foreign_wait_s: float = 60.0
@@ -82,6 +85,7 @@ class BenchConfig:
             dossiers=dossiers or 100,
             rate=rate,
             latency_dossiers=max(int(rate * 2), 20),
+            hops=300,
             phase_timeout_s=20.0,
             foreign_wait_s=10.0,
             stall_s=6.0,
@@ -185,11 +189,23 @@ class Bench:
     def progress(self, text: str) -> None:
         self.console.print(f"[bold cyan]bench[/] {text}")
 
-    async def next_plan(self, count: int) -> DemoPlan:
+    async def next_plan(self, count: int, *, handoff_only: bool = False) -> DemoPlan:
+        """The demo's workload on a fresh day; ``handoff_only``: receptions of dossiers
+        another unit decides, and nothing else (the hop phase)."""
         day = await next_demo_day(self.conn)
         if self.day is not None and day <= self.day:
             day = next_working_day(self.day)
         self.day = day
+        if handoff_only:
+            return build_plan(
+                self.registry,
+                day=day,
+                count=count,
+                handoff_share=1.0,
+                post_share=0.0,
+                late_share=0.0,
+                linked_share=0.0,
+            )
         return build_plan(self.registry, day=day, count=count)
 
     def workers(self, count: int) -> HubWorkers:
@@ -285,13 +301,17 @@ class Bench:
                 return final
             await asyncio.sleep(0.1)
 
-    async def with_workers(self, count: int, action: Callable[[HubWorkers], Any]) -> Any:
+    async def await_idle_broker(self) -> None:
+        """Wait for other hubs to leave the hub queues; flag the run if one stays."""
         if not await wait_for_idle_broker(self.amqp_url, self.config.foreign_wait_s):
             self.shared_broker = True
             self.console.print(
                 "[yellow]warning[/]: another hub is consuming the hub queues on this broker; "
                 "it will take some of the bench's messages and the figures are not reliable"
             )
+
+    async def with_workers(self, count: int, action: Callable[[HubWorkers], Any]) -> Any:
+        await self.await_idle_broker()
         hub = self.workers(count)
         hub.start()
         try:
@@ -386,6 +406,7 @@ async def _settle(ready: Callable[[], bool], timeout_s: float) -> None:
 class BenchResult:
     latency: PhaseResult
     throughput: dict[int, PhaseResult]
+    hops: HopResult
     raw_relay_messages: int
     raw_relay_seconds: float
     rate: float
@@ -412,12 +433,14 @@ class BenchResult:
             self.latency.final == self.latency.dossiers
             and self.main.final == self.main.dossiers
             and all(p.final > 0 for p in self.throughput.values())
+            and self.hops.hops > 0
             and self.raw_relay_messages > 0
         )
 
     def as_dict(self) -> dict[str, Any]:
         main = self.main
-        per_hop = main.per_s(main.hub_consumed)
+        deliveries = main.per_s(main.hub_consumed)
+        per_hop = self.hops.hops_per_s
         raw = self.raw_relay_msgs_per_s
         lat = self.latency
         data: dict[str, Any] = {
@@ -425,10 +448,14 @@ class BenchResult:
             "lifecycles_per_s": round(main.per_s(main.final), 1),
             "messages_per_s": round(main.per_s(main.messages), 1),
             "hub_per_hop_msgs_per_s": round(per_hop, 1),
-            "events_per_s": round(main.per_s(main.events), 1),
-            "events_per_message": round(main.events / max(main.event_messages, 1), 1),
+            "hop_messages": self.hops.hops,
+            "hop_cpu_ms": round(1000 * self.hops.cpu_seconds / max(self.hops.hops, 1), 3),
             "raw_relay_msgs_per_s": round(raw, 1),
             "ratio_to_raw_relay": round(per_hop / raw, 3) if raw else 0.0,
+            "lifecycle_deliveries_per_s": round(deliveries, 1),
+            "lifecycle_ratio_to_raw_relay": round(deliveries / raw, 3) if raw else 0.0,
+            "events_per_s": round(main.per_s(main.events), 1),
+            "events_per_message": round(main.events / max(main.event_messages, 1), 1),
             "messages": main.messages,
             "hub_consumed": main.hub_consumed,
             "throughput_seconds": round(main.seconds, 2),
@@ -503,13 +530,13 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
             throughput[workers] = await bench.with_workers(
                 workers, lambda hub: bench.drive(hub, config.dossiers, rate=None)
             )
-        main = throughput[1]
-        size = round(main.published_bytes / max(main.sim_published, 1))
-        bench.progress(f"raw relay: {main.hub_consumed} messages of {size} bytes")
+        bench.progress(f"hops: {config.hops} receptions waiting, 1 worker")
+        hops = await measure_hops(bench, config.hops, timeout_s=config.phase_timeout_s)
+        bench.progress(f"raw relay: {hops.messages} messages of {hops.mean_bytes} bytes")
         relay = await run_raw_relay(
             settings.amqp_url.get_secret_value(),
-            count=main.hub_consumed,
-            size=size,
+            count=hops.messages,
+            size=hops.mean_bytes,
             prefetch=settings.prefetch,
         )
     finally:
@@ -518,6 +545,7 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
     return BenchResult(
         latency=latency,
         throughput=throughput,
+        hops=hops,
         raw_relay_messages=relay.messages,
         raw_relay_seconds=relay.seconds,
         rate=config.rate,

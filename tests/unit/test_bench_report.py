@@ -1,5 +1,6 @@
 """The bench's report: the machine figures, and a service that runs elsewhere shown as such;
-events counted once as projected and once as the broker messages (batches) they took."""
+events counted once as projected and once as the broker messages (batches) they took; the
+per-hop figure from the hop run."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import pytest
 from rich.console import Console
 
+from hub.bench.hops import HopResult
 from hub.bench.procstats import MachineUse
 from hub.bench.report import print_report
 from hub.bench.runner import BenchResult, PhaseResult
@@ -42,6 +44,7 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     result = BenchResult(
         latency=_phase(1),
         throughput={1: _phase(1, machine), 2: _phase(2)},
+        hops=HopResult(messages=300, hops=250, seconds=0.5, cpu_seconds=0.2, mean_bytes=900),
         raw_relay_messages=1000,
         raw_relay_seconds=1.0,
         rate=50.0,
@@ -55,8 +58,11 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     assert figures["machine_cpu_ms_per_lifecycle"] == 30.0  # 300 ms for 10 dossiers
     assert figures["database_cpu_ms_per_lifecycle"] == 5.0
     assert figures["broker_cpu_ms_per_lifecycle"] is None
-    assert figures["hub_per_hop_msgs_per_s"] == 24.5  # (40 + 5 batches + 4) deliveries / 2 s
+    assert figures["lifecycle_deliveries_per_s"] == 24.5  # (40 + 5 batches + 4) / 2 s
     assert figures["events_per_message"] == 12.0
+    # the per-hop figure is the hop run's: 250 receptions relayed in 0.5 s, 0.8 ms CPU each
+    assert (figures["hub_per_hop_msgs_per_s"], figures["hop_cpu_ms"]) == (500.0, 0.8)
+    assert figures["ratio_to_raw_relay"] == 0.5  # 500 ÷ 1000 msgs/s
     table = console.export_text()
     assert "of which RabbitMQ (when local)" in table
     assert "n/a" in table.split("of which RabbitMQ (when local)")[1].splitlines()[0]
