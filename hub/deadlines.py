@@ -75,7 +75,9 @@ def preload() -> None:
     _calendar(date.today().year)
 
 
+@cache
 def is_working_day(day: date) -> bool:
+    """Cached: every due date walks day by day through the calendar, per message."""
     return bool(_calendar(day.year).is_working_day(day))
 
 

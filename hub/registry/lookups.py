@@ -44,8 +44,16 @@ class Lookups:
         except KeyError:
             raise UnknownProcedure(f"unknown linked procedure group {code!r}") from None
 
+    @cached_property
+    def _by_kind(self) -> dict[UnitKind, tuple[Unit, ...]]:
+        kinds: dict[UnitKind, list[Unit]] = {}
+        for unit in self.units.values():
+            kinds.setdefault(unit.kind, []).append(unit)
+        return {kind: tuple(units) for kind, units in kinds.items()}
+
     def of_kind(self, kind: UnitKind) -> list[Unit]:
-        return [u for u in self.units.values() if u.kind is kind]
+        """The units of ``kind``, in registry order (routing looks them up per message)."""
+        return list(self._by_kind.get(kind, ()))
 
     def communes_of(self, district_code: str) -> list[Unit]:
         return [

@@ -173,6 +173,7 @@ def test_one_more_working_day_never_makes_the_due_date_earlier(
 
 def test_preload_loads_the_holiday_calendar_before_any_message() -> None:
     deadlines._calendar.cache_clear()
+    deadlines.is_working_day.cache_clear()
     deadlines.preload()
     assert deadlines._calendar.cache_info().currsize == 1
     assert not deadlines.is_working_day(date(date.today().year, 1, 1))  # New Year's Day
