@@ -450,6 +450,7 @@ class BenchResult:
             "hub_per_hop_msgs_per_s": round(per_hop, 1),
             "hop_messages": self.hops.hops,
             "hop_cpu_ms": round(1000 * self.hops.cpu_seconds / max(self.hops.hops, 1), 3),
+            **_hop_machine_figures(self.hops),
             "raw_relay_msgs_per_s": round(raw, 1),
             "ratio_to_raw_relay": round(per_hop / raw, 3) if raw else 0.0,
             "lifecycle_deliveries_per_s": round(deliveries, 1),
@@ -556,17 +557,27 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
 def _machine_figures(phase: PhaseResult) -> dict[str, float | None]:
     """Where the machine's CPU went during a throughput run, per lifecycle: all of it, and
     the local broker's and database's share (None when that service runs elsewhere)."""
-    use = phase.machine
-    if use is None:
+    if phase.machine is None:
         return {}
-    final = max(phase.final, 1)
+    figures = _per_unit(phase.machine, max(phase.final, 1), "per_lifecycle")
+    return {"machine_busy_pct": round(100 * phase.machine.busy_share, 1), **figures}
 
-    def per_lifecycle(seconds: float | None) -> float | None:
-        return None if seconds is None else round(1000 * seconds / final, 2)
+
+def _hop_machine_figures(hops: HopResult) -> dict[str, float | None]:
+    """The same for the hop run, per hop."""
+    if hops.machine is None:
+        return {}
+    return _per_unit(hops.machine, max(hops.hops, 1), "per_hop", digits=3)
+
+
+def _per_unit(
+    use: MachineUse, units: int, suffix: str, *, digits: int = 2
+) -> dict[str, float | None]:
+    def share(seconds: float | None) -> float | None:
+        return None if seconds is None else round(1000 * seconds / units, digits)
 
     return {
-        "machine_busy_pct": round(100 * use.busy_share, 1),
-        "machine_cpu_ms_per_lifecycle": per_lifecycle(use.busy_seconds),
-        "broker_cpu_ms_per_lifecycle": per_lifecycle(use.services["broker"]),
-        "database_cpu_ms_per_lifecycle": per_lifecycle(use.services["database"]),
+        f"machine_cpu_ms_{suffix}": share(use.busy_seconds),
+        f"broker_cpu_ms_{suffix}": share(use.services["broker"]),
+        f"database_cpu_ms_{suffix}": share(use.services["database"]),
     }

@@ -44,7 +44,9 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     result = BenchResult(
         latency=_phase(1),
         throughput={1: _phase(1, machine), 2: _phase(2)},
-        hops=HopResult(messages=300, hops=250, seconds=0.5, cpu_seconds=0.2, mean_bytes=900),
+        hops=HopResult(
+            messages=300, hops=250, seconds=0.5, cpu_seconds=0.2, mean_bytes=900, machine=machine
+        ),
         raw_relay_messages=1000,
         raw_relay_seconds=1.0,
         rate=50.0,
@@ -63,6 +65,8 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     # the per-hop figure is the hop run's: 250 receptions relayed in 0.5 s, 0.8 ms CPU each
     assert (figures["hub_per_hop_msgs_per_s"], figures["hop_cpu_ms"]) == (500.0, 0.8)
     assert figures["ratio_to_raw_relay"] == 0.5  # 500 ÷ 1000 msgs/s
+    assert figures["machine_cpu_ms_per_hop"] == 1.2  # 300 ms for 250 hops
+    assert figures["broker_cpu_ms_per_hop"] is None
     table = console.export_text()
     assert "of which RabbitMQ (when local)" in table
     assert "n/a" in table.split("of which RabbitMQ (when local)")[1].splitlines()[0]
