@@ -70,9 +70,10 @@ class EventLane:
         return done
 
     async def idle(self) -> None:
-        """Wait until every row handed over so far has had its round."""
+        """Wait until every row handed over so far has had its round (a round that failed
+        has left its rows to the sweep; that is not the caller's error)."""
         while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
+            await asyncio.wait([self._task])
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()

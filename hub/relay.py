@@ -108,7 +108,7 @@ class OutboxRelay:
             publish=lambda messages: publish_all(self._publisher, messages),
             published=self._forget,
             deferred=self._release,
-            round_done=self._make_room,
+            round_done=self._make_room_for_all,
         )
 
     @property
@@ -183,6 +183,13 @@ class OutboxRelay:
             if not room.done():
                 room.set_result(None)
                 return
+
+    def _make_room_for_all(self) -> None:
+        """The event lane took every waiting event: every waiter checks again."""
+        while self._waiting:
+            room = self._waiting.popleft()
+            if not room.done():
+                room.set_result(None)
 
     async def flush(self, messages: Sequence[OutboxMessage]) -> None:
         """Publish rows just committed, then have them deleted, and return once they are

@@ -13,11 +13,13 @@ import asyncpg
 import pytest
 from aio_pika.abc import AbstractQueue, AbstractRobustConnection
 
+from hub import relay as relay_module
 from hub.amqp import ConfirmingPublisher
 from hub.relay import OutboxRelay
 from hub.store import outbox
 from hub.store.outbox import OutboxMessage
-from hub.topology import PARKED_QUEUE, PARKING_EXCHANGE
+from hub.topology import EVENTS_EXCHANGE, PARKED_QUEUE, PARKING_EXCHANGE
+from tests.harness import Published
 
 pytestmark = pytest.mark.integration
 
@@ -294,3 +296,25 @@ async def test_rows_published_close_together_are_deleted_in_one_statement(
     assert await _left(pool, every) == 0
     assert relay.held == 0
     assert len(await _bodies(queue, 5)) == 5
+
+
+async def test_a_hand_over_waits_while_too_many_events_wait_for_the_event_lane(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(relay_module, "MAX_EVENTS_WAITING", 2)
+    gate = asyncio.Event()
+    publisher = Published(gate)  # a broker slow to confirm
+    relay = OutboxRelay(pool=pool, publisher=publisher)
+    events = await _added(
+        pool, [OutboxMessage(uuid4(), EVENTS_EXCHANGE, "dossier.accepted", b"{}") for _ in range(3)]
+    )
+
+    handing_over = asyncio.create_task(relay.hand_over(events))
+    await asyncio.sleep(0.2)
+    assert not handing_over.done()  # three events wait: more than the lane may hold
+
+    gate.set()
+    await asyncio.wait_for(handing_over, 5)
+    await relay.settled()
+    assert len(publisher.messages) == 1  # the three went out as one batch
+    assert await _left(pool, events) == 0
