@@ -82,9 +82,11 @@ class OverdueScanner:
                     recorded += 1
                     done[action.kind] += 1
                     if self.relay is not None:
-                        await self.relay.flush(rows)
+                        await self.relay.hand_over(rows)
             if len(states) < BATCH or recorded == 0:
                 break
+        if self.relay is not None:
+            await self.relay.settled()  # published before the scan returns (and the CLI exits)
         if done:
             log.info("deadline_scan_done", due_soon=done["due_soon"], overdue=done["overdue"])
         return done

@@ -191,22 +191,10 @@ class OutboxRelay:
             if not room.done():
                 room.set_result(None)
 
-    async def flush(self, messages: Sequence[OutboxMessage]) -> None:
-        """Publish rows just committed, then have them deleted, and return once they are
-        out. It never raises: the message that made them is already processed, and rows
-        that could not go out now (broker away) stay in the outbox for the sweep."""
-        if not messages:
-            return
-        self._hold(messages)
-        events, others = split_events(messages)
-        events_out = self._events.add(events) if events else None
-        await self._publish_rows(others)
-        if events_out is not None:
-            await events_out
-
     async def _publish_rows(self, messages: Sequence[OutboxMessage]) -> None:
-        if not messages:
-            return
+        """Publish rows just committed (not events), then have them deleted. It never
+        raises: the message that made them is already processed, and rows that could not go
+        out now (broker away) stay in the outbox for the sweep."""
         ids = [m.id for m in messages if m.id is not None]
         try:
             await publish_all(self._publisher, messages)
