@@ -1,4 +1,5 @@
-"""The real postal adapter: VNPost's API over ``httpx``, errors translated at the boundary.
+"""The real postal adapter: VNPost's API over HTTP (:mod:`adapters.postal.http`, aiohttp),
+errors translated at the boundary.
 
 5xx answers, timeouts and connection errors are retried a bounded number of times (every call is
 safe to repeat: orders are idempotent on OrderNumber) and then raise
@@ -12,11 +13,11 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
-import httpx
 import structlog
 from pydantic import BaseModel, SecretStr
 
 from adapters.postal.errors import PostalAuthenticationFailed, PostalServiceUnavailable
+from adapters.postal.http import Answer, Http, TransportFailure
 from adapters.postal.models import CreatedOrder, CreateOrderRequest, TrackingEvent, TrackingPage
 from adapters.postal.responses import decoded
 from adapters.postal.tokens import ServerTrouble, TokenCache
@@ -39,12 +40,11 @@ class PostalClient:
         backoff_seconds: float = 0.2,
         page_size: int = 50,
         refresh_margin_seconds: float = 60.0,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if attempts < 1 or page_size < 1 or timeout <= 0 or backoff_seconds < 0:
             raise ValueError("need attempts >= 1, page_size >= 1, timeout > 0, backoff >= 0")
         secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self._http = Http(base_url, timeout=timeout)
         self._tokens = TokenCache(
             client_id=client_id, client_secret=secret, refresh_margin_seconds=refresh_margin_seconds
         )
@@ -112,14 +112,14 @@ class PostalClient:
         for attempt in range(1, self._attempts + 1):
             try:
                 return decoded(await self._authorized(method, path, **kwargs), model)
-            except (httpx.TransportError, ServerTrouble) as exc:
+            except (TransportFailure, ServerTrouble) as exc:
                 failure = str(exc) or type(exc).__name__
             log.warning("postal_call_failed", path=path, attempt=attempt, failure=failure)
             if attempt < self._attempts:
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
         raise PostalServiceUnavailable(f"{method} {path} failed {self._attempts} times: {failure}")
 
-    async def _authorized(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _authorized(self, method: str, path: str, **kwargs: Any) -> Answer:
         """One request with a bearer token; on 401 a fresh token and one more try."""
         for fresh_token in (False, True):
             token = await self._tokens.get(self._http)

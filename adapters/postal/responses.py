@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import TypeVar
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from adapters.postal.errors import PostalOrderConflict, PostalRequestRejected, PostalResponseInvalid
+from adapters.postal.http import Answer
 from adapters.postal.tokens import ServerTrouble
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def decoded(response: httpx.Response, model: type[M]) -> M:
+def decoded(response: Answer, model: type[M]) -> M:
     if response.status_code >= 500:
         raise ServerTrouble(response.status_code)
     if response.status_code >= 400:
@@ -27,9 +28,10 @@ def decoded(response: httpx.Response, model: type[M]) -> M:
         raise PostalResponseInvalid(f"unreadable {model.__name__}: {exc}") from exc
 
 
-def _error_message(response: httpx.Response) -> str:
+def _error_message(response: Answer) -> str:
+    text = response.content.decode(errors="replace")
     try:
-        body = response.json()
+        body = json.loads(text)
     except ValueError:
-        return response.text[:200]
+        return text[:200]
     return str(body.get("Message", body)) if isinstance(body, dict) else str(body)[:200]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 
-import httpx
 import structlog
 from pydantic import SecretStr, ValidationError
 
 from adapters.postal.errors import PostalAuthenticationFailed, PostalResponseInvalid
+from adapters.postal.http import Http
 from adapters.postal.models import TokenResponse
 
 log = structlog.get_logger(__name__)
@@ -36,7 +36,7 @@ class TokenCache:
         self._refresh_at = 0.0
         self._lock = asyncio.Lock()
 
-    async def get(self, http: httpx.AsyncClient) -> str:
+    async def get(self, http: Http) -> str:
         async with self._lock:
             if self._token is None or time.monotonic() >= self._refresh_at:
                 self._token = await self._fetch(http)
@@ -46,9 +46,9 @@ class TokenCache:
         if self._token == token:
             self._token = None
 
-    async def _fetch(self, http: httpx.AsyncClient) -> str:
+    async def _fetch(self, http: Http) -> str:
         started = time.monotonic()
-        response = await http.post(TOKEN_PATH, data=self._form())
+        response = await http.request("POST", TOKEN_PATH, data=self._form())
         if response.status_code >= 500:
             raise ServerTrouble(response.status_code)
         if response.status_code != 200:

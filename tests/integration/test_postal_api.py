@@ -230,6 +230,31 @@ async def test_a_postal_service_that_does_not_answer_is_unavailable() -> None:
             await postal.track_since(None)
 
 
+async def test_a_postal_service_that_takes_the_call_and_never_answers_times_out() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1 << 16)  # the request, and then nothing
+        await asyncio.sleep(5)
+        writer.close()
+
+    listener = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    postal = PostalClient(
+        base_url=f"http://127.0.0.1:{port}",
+        client_id="hub",
+        client_secret="hub-secret",
+        timeout=0.2,
+        attempts=2,
+        backoff_seconds=0.01,
+    )
+    try:
+        async with asyncio.timeout(3):
+            with pytest.raises(PostalServiceUnavailable, match="failed 2 times"):
+                await postal.track_since(None)
+    finally:
+        await postal.aclose()
+        listener.close()
+
+
 async def test_cancelling_a_registered_order_records_the_cancellation(
     client: PostalClient,
 ) -> None:
