@@ -1,11 +1,11 @@
-"""The relay's lane for events: event rows handed over are published as batch messages
-(:mod:`hub.event_batches`), one round at a time.
+"""The relay's lane for events: event rows handed over are sent (by the relay, as batch
+messages: :mod:`hub.event_batches`) one round at a time.
 
 A round starts ``linger_s`` after the oldest waiting row was handed over and takes every row
 waiting by then, so under load the batches grow by themselves and the broker carries a
 message per round instead of one per event. Rows go out in the order they were handed
-over. A round that cannot be published leaves its rows in the outbox for the sweep, as the
-relay does with any row.
+over. The relay's ``send`` never raises: rows it cannot publish stay in the outbox for the
+sweep, as any row does.
 """
 
 from __future__ import annotations
@@ -14,12 +14,7 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
-import structlog
-
-from hub.event_batches import batch_messages
 from hub.store.outbox import OutboxMessage
-
-log = structlog.get_logger(__name__)
 
 EVENT_LINGER_S = 0.02
 """How long the oldest waiting event waits for others: events feed the provincial
@@ -31,14 +26,12 @@ class EventLane:
     def __init__(
         self,
         *,
-        publish: Callable[[Sequence[OutboxMessage]], Awaitable[None]],
-        published: Callable[[list[int]], None],
+        send: Callable[[Sequence[OutboxMessage]], Awaitable[None]],
         deferred: Callable[[list[int]], None],
         round_done: Callable[[], None],
         linger_s: float = EVENT_LINGER_S,
     ) -> None:
-        self._publish = publish
-        self._published = published
+        self._send = send
         self._deferred = deferred
         self._round_done = round_done
         self._linger_s = linger_s
@@ -81,28 +74,17 @@ class EventLane:
             while self._waiting:
                 await asyncio.sleep(max(self._oldest + self._linger_s - loop.time(), 0.0))
                 rows, self._waiting = self._waiting, []
-                await self._round(rows)
+                await self._send(rows)
                 self._through += len(rows)
                 self._settle_marks()
                 self._round_done()
         finally:
-            # Cancelled (the worker stopping): whatever was not taken stays for the sweep.
+            # Cancelled (the worker stopping): whatever was not taken stays for the sweep
+            # (a round cut short has released its own rows).
             self._deferred([r.id for r in self._waiting if r.id is not None])
             self._waiting = []
             self._through = self._handed
             self._settle_marks()
-
-    async def _round(self, rows: list[OutboxMessage]) -> None:
-        ids = [r.id for r in rows if r.id is not None]
-        try:
-            await self._publish([message for message, _ in batch_messages(rows)])
-        except BaseException as exc:
-            self._deferred(ids)  # the sweep publishes them
-            if not isinstance(exc, Exception):
-                raise
-            log.warning("event_batch_deferred", rows=len(rows), error=type(exc).__name__)
-            return
-        self._published(ids)
 
     def _settle_marks(self) -> None:
         while self._marks and self._marks[0][0] <= self._through:

@@ -105,8 +105,7 @@ class OutboxRelay:
         self._held: dict[int, float] = {}
         """Ids of rows handed over and not yet deleted nor given up, and when."""
         self._events = EventLane(
-            publish=lambda messages: publish_all(self._publisher, messages),
-            published=self._forget,
+            send=self._publish_events,
             deferred=self._release,
             round_done=self._make_room_for_all,
         )
@@ -191,18 +190,35 @@ class OutboxRelay:
             if not room.done():
                 room.set_result(None)
 
-    async def _publish_rows(self, messages: Sequence[OutboxMessage]) -> None:
-        """Publish rows just committed (not events), then have them deleted. It never
-        raises: the message that made them is already processed, and rows that could not go
-        out now (broker away) stay in the outbox for the sweep."""
-        ids = [m.id for m in messages if m.id is not None]
+    async def _publish_rows(self, rows: Sequence[OutboxMessage]) -> None:
+        """Publish rows just committed (not events), then have them deleted."""
+        await self._send(rows, rows, deferred_as="outbox_flush_deferred")
+
+    async def _publish_events(self, rows: Sequence[OutboxMessage]) -> None:
+        """Publish event rows in batch messages (the event lane's round), then have them
+        deleted."""
+        batches = [message for message, _ in batch_messages(rows)]
+        await self._send(batches, rows, deferred_as="event_batch_deferred")
+
+    async def _send(
+        self,
+        outgoing: Sequence[OutboxMessage],
+        rows: Sequence[OutboxMessage],
+        *,
+        deferred_as: str,
+    ) -> None:
+        """Publish ``outgoing`` (the rows themselves, or the batches that carry them), then
+        have ``rows`` deleted. It never raises: the message that made them is already
+        processed, and rows that could not go out now (broker away) stay in the outbox for
+        the sweep."""
+        ids = [m.id for m in rows if m.id is not None]
         try:
-            await publish_all(self._publisher, messages)
+            await publish_all(self._publisher, outgoing)
         except BaseException as exc:
             self._release(ids)  # the sweep publishes them
             if not isinstance(exc, Exception):
                 raise
-            log.warning("outbox_flush_deferred", rows=len(messages), error=type(exc).__name__)
+            log.warning(deferred_as, rows=len(rows), error=type(exc).__name__)
             return
         self._forget(ids)
 

@@ -322,3 +322,25 @@ async def test_a_hand_over_waits_while_too_many_events_wait_for_the_event_lane(
     finally:  # not left for a worker's sweep to publish, should the test fail
         gate.set()
         await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1)", [r.id for r in events])
+
+
+class Refusing:
+    """A broker that is away: every publish fails."""
+
+    async def publish(self, message: OutboxMessage) -> None:
+        raise ConnectionError("broker away")
+
+
+async def test_events_the_broker_does_not_take_stay_for_the_sweep(pool: asyncpg.Pool) -> None:
+    relay = OutboxRelay(pool=pool, publisher=Refusing())
+    events = await _added(
+        pool, [OutboxMessage(uuid4(), EVENTS_EXCHANGE, "dossier.accepted", b"{}") for _ in range(2)]
+    )
+    try:
+        relay.flush_soon(events)
+        await relay.settled()
+
+        assert await _left(pool, events) == 2
+        assert relay.held == 0  # given up: the sweep takes them
+    finally:
+        await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1)", [r.id for r in events])
