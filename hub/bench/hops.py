@@ -25,6 +25,7 @@ from aio_pika.abc import AbstractChannel
 
 from hub.bench.peers import TimedCommune
 from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_machine
+from hub.bench.queues import queue_totals
 from hub.demo.peer_queues import purge_peer_queues
 from hub.topology import INGRESS_QUEUES, peer_queue
 
@@ -53,12 +54,7 @@ class HopResult:
 
 
 async def _depth(channel: AbstractChannel, queues: list[str]) -> int:
-    total = 0
-    for name in queues:
-        queue = await channel.declare_queue(name, passive=True)
-        result = queue.declaration_result
-        total += (result.message_count or 0) if result else 0
-    return total
+    return (await queue_totals(channel, queues)).messages
 
 
 async def measure_hops(bench: Bench, count: int, *, timeout_s: float) -> HopResult:

@@ -38,6 +38,7 @@ from hub.bench.event_tap import EventTap
 from hub.bench.hops import HopResult, measure_hops
 from hub.bench.peers import Counters, CountingAgency, TimedCommune
 from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_machine
+from hub.bench.queues import queue_totals
 from hub.bench.raw_relay import run_raw_relay
 from hub.bootstrap import migrate_database
 from hub.broker_setup import apply_topology
@@ -353,12 +354,7 @@ async def hub_consumers(amqp_url: str) -> int:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel()
-        total = 0
-        for name in HUB_CONSUMED_QUEUES:
-            queue = await channel.declare_queue(name, passive=True)
-            result = queue.declaration_result
-            total += (result.consumer_count or 0) if result else 0
-        return total
+        return (await queue_totals(channel, HUB_CONSUMED_QUEUES)).consumers
 
 
 async def wait_for_idle_broker(amqp_url: str, timeout_s: float) -> bool:
