@@ -184,8 +184,8 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
         title="dossier-events",
         schema=EventBatch,
         description=(
-            f"Canonical events in batches (routing key {EVENT_BATCH_KEY}, header "
-            "x-message-type events.batch), in the order the hub recorded them; see "
+            f"Canonical events in batches (routing key and header x-message-type "
+            f"{EVENT_BATCH_KEY}), in the order the hub recorded them; see "
             "schemas/json/ for each event. A parked event replayed travels alone, with its "
             "event type as the routing key."
         ),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hub.registry.model import Unit, UnitKind
+from schemas import EVENT_BATCH_TYPE
 
 INBOUND_EXCHANGE = "dossier.in"
 """Topic exchange peers publish to, routing key ``<format>.<unit code>.<message kind>``."""
@@ -21,8 +22,8 @@ EVENTS_EXCHANGE = "dossier.events"
 """Topic exchange of canonical events for projections. The hub publishes them in batches
 (:mod:`schemas.batch`) with the routing key ``EVENT_BATCH_KEY``; a single event (a parked
 one replayed to its exchange) has its event type as the key."""
-EVENT_BATCH_KEY = "events.batch"
-"""Routing key of event batches on ``dossier.events``."""
+EVENT_BATCH_KEY = EVENT_BATCH_TYPE
+"""Routing key of event batches on ``dossier.events`` (their message type)."""
 PARKING_EXCHANGE = "hub.parking"
 """Fanout exchange every queue dead-letters to; feeds the parking queue."""
 INGRESS_EXCHANGE = "hub.ingress"
