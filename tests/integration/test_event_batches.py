@@ -160,3 +160,25 @@ async def test_an_event_the_projection_cannot_use_is_parked_alone_and_its_batch_
     replayed = await hub_dlq(hub_settings, "replay", str(conflict["id"]))
     assert replayed.returncode == 0, replayed.stderr
     assert await recorded(registry_db, [good_code], 1) == [str(clash.message_id)]
+
+
+async def test_a_batch_that_is_not_a_batch_at_all_is_parked_whole_with_its_reason(
+    hub_worker: HubWorkers, broker: AbstractRobustConnection, registry_db: asyncpg.Connection
+) -> None:
+    marker = f"not-a-batch-{uuid4()}"
+    channel = await broker.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(EVENTS_EXCHANGE, ensure=False)
+
+    await exchange.publish(
+        aio_pika.Message(
+            f"{{{marker}".encode(),
+            headers={"x-message-type": EVENT_BATCH_KEY},
+            content_type="application/json",
+        ),
+        routing_key=EVENT_BATCH_KEY,
+    )
+    await channel.close()
+
+    letter = await parked_letter(registry_db, marker)
+    assert (letter["reason_code"], letter["source_queue"]) == ("invalid_json", PROJECTION_QUEUE)
+    assert letter["original_routing_key"] == EVENT_BATCH_KEY
