@@ -43,6 +43,7 @@ from schemas import (
     SupplementRequested,
     SupplementResubmitted,
 )
+from schemas.base import field_of
 from schemas.dossier import dossier_code_agency
 from schemas.events import status_of_event
 
@@ -124,7 +125,7 @@ def _register(dossier: Dossier, message: CanonicalMessage, registry: Registry) -
 
 def _status_change(state: DossierState, message: CanonicalMessage, registry: Registry) -> Decision:
     payload = message.payload
-    if getattr(payload, "part", None) is not None:
+    if field_of(payload, "part") is not None:
         raise SchemaInvalid(f"dossier {state.code} is not a linked group: it has no parts")
     new_status = status_of_event(payload)
     if new_status is None:

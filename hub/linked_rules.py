@@ -26,6 +26,7 @@ from schemas import (
     ProcessingStopped,
     ResultIssued,
 )
+from schemas.base import field_of
 
 S = DossierStatus
 PART_OUTCOMES = frozenset({S.NOT_ACCEPTED, S.WITHDRAWN, S.PROCESSING_STOPPED, S.RESOLVED})
@@ -60,7 +61,7 @@ def latest_due(parts: Iterable[PartState]) -> datetime | None:
 def part_named(state: DossierState, message: CanonicalMessage) -> PartState:
     """The part a status message is about: the one it names, or else the only part its
     sender decides. Only that part's competent unit may change it."""
-    code: str | None = getattr(message.payload, "part", None)
+    code: str | None = field_of(message.payload, "part")
     if code is None:
         mine = [part for part in state.parts if part.unit == message.sender]
         if not mine:

@@ -8,9 +8,9 @@ from typing import Annotated, Generic, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from schemas.base import WireModel
+from schemas.base import WireModel, field_of
 from schemas.dossier import DOSSIER_CODE_PATTERN, DossierCode, UnitCode
 from schemas.events import DossierEvent, DossierReceived
 
@@ -18,7 +18,7 @@ SCHEMA_VERSION = "1.0"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 HUB_UNIT = "hub"
 
-P = TypeVar("P")
+P = TypeVar("P", bound=BaseModel)
 
 InterimCorrelation = Annotated[
     str,
@@ -54,7 +54,7 @@ class Envelope(WireModel, Generic[P]):
 
     @model_validator(mode="after")
     def _type_matches_payload(self) -> Envelope[P]:
-        payload_type = getattr(self.payload, "type", None)
+        payload_type = field_of(self.payload, "type")
         if payload_type is not None and payload_type != self.type:
             raise ValueError(f"envelope type {self.type!r} != payload type {payload_type!r}")
         return self
@@ -62,7 +62,7 @@ class Envelope(WireModel, Generic[P]):
     @model_validator(mode="after")
     def _interim_correlation_only_before_the_code(self) -> Envelope[P]:
         """A dossier without a code travels only as a reception, correlated by its own id."""
-        dossier = getattr(self.payload, "dossier", None)
+        dossier = field_of(self.payload, "dossier")
         codeless = dossier is not None and dossier.code is None
         if codeless and not isinstance(self.payload, DossierReceived):
             raise ValueError("only dossier.received may carry a dossier without a code")

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
-from schemas.base import WireModel
+from schemas.base import WireModel, field_of
 from schemas.dossier import DocumentRef, Dossier, ProcedureCode, UnitCode
 from schemas.linked import GroupFannedOut, GroupOutcome
 from schemas.status import DossierStatus, ReturnMethod
@@ -286,6 +286,6 @@ def status_named_by(event: DossierEvent) -> DossierStatus | None:
 def status_of_event(event: DossierEvent) -> DossierStatus | None:
     """The status an event sets on the dossier, or None when it leaves the status as is
     (including every event about one part of a linked group)."""
-    if getattr(event, "part", None) is not None:
+    if field_of(event, "part") is not None:
         return None
     return status_named_by(event)

@@ -40,6 +40,7 @@ from schemas import (
     SupplementRequested,
     new_envelope,
 )
+from schemas.base import field_of
 from schemas.events import status_of_event
 
 _INBOUND: TypeAdapter[CommuneInboundMessage] = TypeAdapter(CommuneInbound)
@@ -177,7 +178,7 @@ def notice(
             TrangThai=int(status),
             ThoiGian=format_compact_time(message.occurred_at),
             DonViXuLy=deciding_unit,
-            NoiDung=getattr(event, "note", None) or getattr(event, "reason", None),
+            NoiDung=field_of(event, "note") or field_of(event, "reason"),
             KetQua=result,
             DanhSachThieu=event.missing_items if isinstance(event, SupplementRequested) else (),
             HinhThucTraKQ=2 if by_post else 1,

@@ -14,6 +14,7 @@ from schemas import (
     ProcessingStopped,
     ResultIssued,
 )
+from schemas.base import field_of
 from schemas.events import status_named_by
 
 UPSERT_PART_PLAN = """
@@ -59,12 +60,12 @@ def status_rows(messages: Sequence[CanonicalMessage]) -> list[Row]:
     rows: list[Row] = []
     for m in messages:
         payload = m.payload
-        part, status = getattr(payload, "part", None), status_named_by(payload)
+        part, status = field_of(payload, "part"), status_named_by(payload)
         if part is None or status is None:
             continue
         decision = payload.decision_number if isinstance(payload, ResultIssued) else None
         reason = payload.reason if isinstance(payload, DossierRefused | ProcessingStopped) else None
-        unit = str(getattr(payload, "unit", m.sender))
+        unit = str(field_of(payload, "unit", m.sender))
         code, at, sequence = m.correlation_id, m.occurred_at, m.sequence or 0
         rows.append((code, part, unit, int(status), at, sequence, decision, reason))
     return rows

@@ -7,7 +7,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from schemas import (
@@ -19,6 +18,7 @@ from schemas import (
     PostalOrderCreated,
     PostalStatusChanged,
 )
+from schemas.base import field_of
 from schemas.events import status_of_event
 
 Row = tuple[object, ...]
@@ -41,19 +41,23 @@ def unit_of(message: CanonicalMessage) -> str:
         return payload.dossier.receiving_unit
     if isinstance(payload, DossierTransferred):
         return payload.to_unit
-    return str(getattr(payload, "unit", message.sender))
+    return str(field_of(payload, "unit", message.sender))
 
 
-def timeline_payload(message: CanonicalMessage) -> dict[str, Any]:
-    """The payload as stored in the timeline, with the applicant's personal data removed."""
-    data = message.payload.model_dump(mode="json")
-    dossier = data.get("dossier")
-    if isinstance(message.payload, DossierReceived | DossierTransferred) and dossier:
-        source: Dossier = message.payload.dossier
-        dossier["applicant"] = {"digest": applicant_digest(source.applicant.id_number)}
-        if source.delivery_address is not None:
-            dossier["delivery_address"] = {"commune_code": source.delivery_address.commune_code}
-    return data
+def timeline_payload(message: CanonicalMessage) -> str:
+    """The payload as stored in the timeline (JSON text), with the applicant's personal data
+    removed. Only a reception and a transfer carry the dossier with its applicant; every
+    other payload is stored as it travelled, serialised once by pydantic."""
+    payload = message.payload
+    if not isinstance(payload, DossierReceived | DossierTransferred):
+        return payload.model_dump_json()
+    data = payload.model_dump(mode="json")
+    dossier = data["dossier"]
+    source: Dossier = payload.dossier
+    dossier["applicant"] = {"digest": applicant_digest(source.applicant.id_number)}
+    if source.delivery_address is not None:
+        dossier["delivery_address"] = {"commune_code": source.delivery_address.commune_code}
+    return json.dumps(data, ensure_ascii=False)
 
 
 def timeline_row(message: CanonicalMessage) -> Row:
@@ -66,7 +70,7 @@ def timeline_row(message: CanonicalMessage) -> Row:
         None if status is None else int(status),
         unit_of(message),
         message.occurred_at,
-        json.dumps(timeline_payload(message), ensure_ascii=False),
+        timeline_payload(message),
     )
 
 
