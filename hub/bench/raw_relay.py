@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
+from hub.bench.procstats import MachineUse, machine_use, sample_machine
+
 RELAY_IN = "bench.relay.in"
 RELAY_OUT = "bench.relay.out"
 
@@ -24,6 +26,10 @@ RELAY_OUT = "bench.relay.out"
 class RelayResult:
     messages: int
     seconds: float
+    client_cpu_seconds: float = 0.0
+    """This process's CPU while it relayed: the Python client's cost."""
+    machine: MachineUse | None = None
+    """What the whole machine spent while it relayed (broker, database, all cores)."""
 
     @property
     def msgs_per_s(self) -> float:
@@ -37,7 +43,13 @@ def _message(body: bytes) -> aio_pika.Message:
 
 
 async def run_raw_relay(
-    amqp_url: str, *, count: int, size: int, prefetch: int, timeout_s: float = 120.0
+    amqp_url: str,
+    *,
+    count: int,
+    size: int,
+    prefetch: int,
+    rate: float | None = None,
+    timeout_s: float = 120.0,
 ) -> RelayResult:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
@@ -54,24 +66,31 @@ async def run_raw_relay(
                 await asyncio.gather(
                     *(setup.default_exchange.publish(_message(body), RELAY_IN) for _ in batch)
                 )
-            return await _relay(connection, count, prefetch, timeout_s)
+            return await _relay(connection, count, prefetch, rate, timeout_s)
         finally:
             await setup.queue_delete(RELAY_IN)
             await setup.queue_delete(RELAY_OUT)
 
 
 async def _relay(
-    connection: aio_pika.abc.AbstractConnection, count: int, prefetch: int, timeout_s: float
+    connection: aio_pika.abc.AbstractConnection,
+    count: int,
+    prefetch: int,
+    rate: float | None,
+    timeout_s: float,
 ) -> RelayResult:
     channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
     await channel.set_qos(prefetch_count=prefetch)
     queue = await channel.get_queue(RELAY_IN, ensure=False)
     done = asyncio.Event()
-    relayed = 0
+    relayed = taken = 0
     tasks: set[asyncio.Task[None]] = set()
+    loop = asyncio.get_running_loop()
 
-    async def relay_one(message: AbstractIncomingMessage) -> None:
+    async def relay_one(message: AbstractIncomingMessage, index: int) -> None:
         nonlocal relayed
+        if rate is not None:  # message ``index`` goes out ``index / rate`` s after the start
+            await asyncio.sleep(max(started + index / rate - loop.time(), 0.0))
         await channel.default_exchange.publish(
             _message(message.body), routing_key=RELAY_OUT, mandatory=True
         )
@@ -82,17 +101,22 @@ async def _relay(
 
     async def on_message(message: AbstractIncomingMessage) -> None:
         # One task per delivery: up to ``prefetch`` relays are in flight at once.
-        task = asyncio.create_task(relay_one(message))
+        nonlocal taken
+        task = asyncio.create_task(relay_one(message, taken))
+        taken += 1
         tasks.add(task)
         task.add_done_callback(tasks.discard)
 
-    started = time.perf_counter()
+    machine_before, cpu_before = sample_machine(), time.process_time()
+    started = loop.time()
     tag = await queue.consume(on_message)
     try:
         await asyncio.wait_for(done.wait(), timeout_s)
     finally:
-        elapsed = time.perf_counter() - started
+        elapsed = loop.time() - started
+        cpu = time.process_time() - cpu_before
+        machine = machine_use(machine_before, sample_machine())
         await queue.cancel(tag)
         await asyncio.gather(*tasks, return_exceptions=True)
         await channel.close()
-    return RelayResult(messages=relayed, seconds=elapsed)
+    return RelayResult(relayed, elapsed, client_cpu_seconds=cpu, machine=machine)

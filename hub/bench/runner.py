@@ -39,7 +39,7 @@ from hub.bench.hops import HopResult, measure_hops
 from hub.bench.peers import Counters, CountingAgency, TimedCommune
 from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_machine
 from hub.bench.queues import queue_totals
-from hub.bench.raw_relay import run_raw_relay
+from hub.bench.raw_relay import RelayResult, run_raw_relay
 from hub.bootstrap import migrate_database
 from hub.broker_setup import apply_topology
 from hub.deadlines import next_working_day
@@ -119,6 +119,9 @@ class PhaseResult:
     machine: MachineUse | None = None
     """What the whole machine spent from the first publish until every dossier was final:
     the local broker and database, and all cores."""
+    bench_cpu_seconds: float | None = None
+    """The bench process's CPU in the same window: the simulated peers, the postal
+    simulator, the event tap and the completion poll (load, not hub)."""
 
     @property
     def hub_consumed(self) -> int:
@@ -252,6 +255,7 @@ class Bench:
         await tap.start()
         pids = [p.pid for p in hub.processes]
         before, machine_before = sample_all(pids), sample_machine()
+        bench_cpu_before = time.process_time()
         await communes.start()
         await agencies.start()
         try:
@@ -259,6 +263,7 @@ class Bench:
             await _offer(communes, plan, rate)
             final = await self._wait_final(codes, expected=len(codes))
             machine_after = sample_machine()  # before the wait for the last notices below
+            bench_cpu = time.process_time() - bench_cpu_before
             last = await self.conn.fetchval(LAST_RECORDED, codes)
             seconds = (float(last) if last is not None else time.time()) - started
             await _settle(lambda: len(communes.result_at) >= _notices_due(plan), 3.0)
@@ -290,6 +295,7 @@ class Bench:
             end_to_end_ms=communes.end_to_end_ms(),
             postal_latencies_ms=communes.postal_ms(),
             machine=machine_use(machine_before, machine_after),
+            bench_cpu_seconds=bench_cpu,
         )
 
     async def _wait_final(self, codes: list[str], *, expected: int) -> int:
@@ -409,10 +415,13 @@ class BenchResult:
     latency: PhaseResult
     throughput: dict[int, PhaseResult]
     hops: HopResult
-    raw_relay_messages: int
-    raw_relay_seconds: float
+    relay: RelayResult
+    """The raw relay at full speed: the baseline."""
     rate: float
     shared_broker: bool = False
+    paced_relay: RelayResult | None = None
+    """The raw relay paced to the hop phase's rate: what the broker spends per message at
+    the rate the hub hops at."""
 
     @property
     def main(self) -> PhaseResult:
@@ -420,7 +429,7 @@ class BenchResult:
 
     @property
     def raw_relay_msgs_per_s(self) -> float:
-        return self.raw_relay_messages / self.raw_relay_seconds if self.raw_relay_seconds else 0.0
+        return self.relay.msgs_per_s
 
     @property
     def complete(self) -> bool:
@@ -436,7 +445,7 @@ class BenchResult:
             and self.main.final == self.main.dossiers
             and all(p.final > 0 for p in self.throughput.values())
             and self.hops.hops > 0
-            and self.raw_relay_messages > 0
+            and self.relay.messages > 0
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -455,6 +464,8 @@ class BenchResult:
             **_hop_machine_figures(self.hops),
             "raw_relay_msgs_per_s": round(raw, 1),
             "ratio_to_raw_relay": round(per_hop / raw, 3) if raw else 0.0,
+            **_relay_figures("raw_relay", self.relay),
+            **(_relay_figures("paced_relay", self.paced_relay) if self.paced_relay else {}),
             "lifecycle_deliveries_per_s": round(deliveries, 1),
             "lifecycle_ratio_to_raw_relay": round(deliveries / raw, 3) if raw else 0.0,
             "events_per_s": round(main.per_s(main.events), 1),
@@ -542,6 +553,17 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
             size=hops.mean_bytes,
             prefetch=settings.prefetch,
         )
+        paced: RelayResult | None = None
+        if hops.hops_per_s > 0:
+            bench.progress(f"raw relay paced to the hub's {hops.hops_per_s:.0f} hops/s")
+            paced = await run_raw_relay(
+                settings.amqp_url.get_secret_value(),
+                count=hops.messages,
+                size=hops.mean_bytes,
+                prefetch=settings.prefetch,
+                rate=hops.hops_per_s,
+                timeout_s=120.0 + 2 * hops.messages / hops.hops_per_s,
+            )
     finally:
         await conn.close()
         await postal.stop()
@@ -549,8 +571,8 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
         latency=latency,
         throughput=throughput,
         hops=hops,
-        raw_relay_messages=relay.messages,
-        raw_relay_seconds=relay.seconds,
+        relay=relay,
+        paced_relay=paced,
         rate=config.rate,
         shared_broker=bench.shared_broker,
     )
@@ -562,7 +584,26 @@ def _machine_figures(phase: PhaseResult) -> dict[str, float | None]:
     if phase.machine is None:
         return {}
     figures = _per_unit(phase.machine, max(phase.final, 1), "per_lifecycle")
+    if phase.bench_cpu_seconds is not None:
+        figures["bench_process_cpu_ms_per_lifecycle"] = round(
+            1000 * phase.bench_cpu_seconds / max(phase.final, 1), 2
+        )
     return {"machine_busy_pct": round(100 * phase.machine.busy_share, 1), **figures}
+
+
+def _relay_figures(name: str, relay: RelayResult) -> dict[str, float | None]:
+    """A relay run's rate and cost per message: the client's (this process) and, as for the
+    hub's phases, the machine's, the broker's and the database's."""
+    messages = max(relay.messages, 1)
+    figures: dict[str, float | None] = {
+        f"{name}_client_cpu_ms_per_msg": round(1000 * relay.client_cpu_seconds / messages, 3)
+    }
+    if name != "raw_relay":
+        figures[f"{name}_msgs_per_s"] = round(relay.msgs_per_s, 1)
+    if relay.machine is not None:
+        for key, value in _per_unit(relay.machine, messages, "per_msg", digits=3).items():
+            figures[f"{name}_{key}"] = value
+    return figures
 
 
 def _hop_machine_figures(hops: HopResult) -> dict[str, float | None]:

@@ -11,11 +11,14 @@ from rich.console import Console
 
 from hub.bench.hops import HopResult
 from hub.bench.procstats import MachineUse
+from hub.bench.raw_relay import RelayResult
 from hub.bench.report import print_report
 from hub.bench.runner import BenchResult, PhaseResult
 
 
-def _phase(workers: int, machine: MachineUse | None = None) -> PhaseResult:
+def _phase(
+    workers: int, machine: MachineUse | None = None, bench_cpu_seconds: float | None = None
+) -> PhaseResult:
     return PhaseResult(
         workers=workers,
         dossiers=10,
@@ -32,6 +35,7 @@ def _phase(workers: int, machine: MachineUse | None = None) -> PhaseResult:
         peak_rss_mb=90.0,
         latencies_ms=[20.0, 30.0, 40.0],
         machine=machine,
+        bench_cpu_seconds=bench_cpu_seconds,
     )
 
 
@@ -41,14 +45,17 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     machine = MachineUse(
         services={"broker": None, "database": 0.05}, busy_seconds=0.3, wall_seconds=0.5, cores=2
     )
+    relay_machine = MachineUse(
+        services={"broker": 0.4, "database": 0.0}, busy_seconds=1.0, wall_seconds=2.0, cores=2
+    )
     result = BenchResult(
         latency=_phase(1),
-        throughput={1: _phase(1, machine), 2: _phase(2)},
+        throughput={1: _phase(1, machine, bench_cpu_seconds=0.04), 2: _phase(2)},
         hops=HopResult(
             messages=300, hops=250, seconds=0.5, cpu_seconds=0.2, mean_bytes=900, machine=machine
         ),
-        raw_relay_messages=1000,
-        raw_relay_seconds=1.0,
+        relay=RelayResult(1000, 1.0, client_cpu_seconds=0.25, machine=machine),
+        paced_relay=RelayResult(1000, 2.0, client_cpu_seconds=0.5, machine=relay_machine),
         rate=50.0,
     )
     console = Console(record=True, width=120)
@@ -67,6 +74,15 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     assert figures["ratio_to_raw_relay"] == 0.5  # 500 ÷ 1000 msgs/s
     assert figures["machine_cpu_ms_per_hop"] == 1.2  # 300 ms for 250 hops
     assert figures["broker_cpu_ms_per_hop"] is None
+    # the load generator's own CPU, per lifecycle: 40 ms for 10 dossiers
+    assert figures["bench_process_cpu_ms_per_lifecycle"] == 4.0
+    # the relays' cost per message: the client's, and the machine's as for the hub
+    assert figures["raw_relay_client_cpu_ms_per_msg"] == 0.25
+    assert figures["raw_relay_machine_cpu_ms_per_msg"] == 0.3
+    assert figures["raw_relay_broker_cpu_ms_per_msg"] is None
+    assert figures["paced_relay_msgs_per_s"] == 500.0
+    assert figures["paced_relay_broker_cpu_ms_per_msg"] == 0.4
+    assert figures["paced_relay_client_cpu_ms_per_msg"] == 0.5
     table = console.export_text()
     assert "of which RabbitMQ (when local)" in table
     assert "n/a" in table.split("of which RabbitMQ (when local)")[1].splitlines()[0]
