@@ -8,7 +8,8 @@ configured PostgreSQL server (created and migrated if needed):
    final state, messages counted, CPU and peak RSS of the worker;
 3. throughput with two workers;
 4. hops: receptions waiting on the ingress, relayed by one worker (``hub.bench.hops``);
-5. the raw aio-pika relay baseline with the hops' message count and mean message size.
+5. the raw aio-pika relay baseline with the hops' message count and mean message size;
+6. the same relay paced to the hub's hop rate (what the broker spends per message at it).
 
 Every phase uses a fresh demo day (``next_demo_day``), so dossier codes never repeat.
 """
