@@ -463,9 +463,8 @@ class BenchResult:
             "hop_messages": self.hops.hops,
             "hop_cpu_ms": round(1000 * self.hops.cpu_seconds / max(self.hops.hops, 1), 3),
             **_hop_machine_figures(self.hops),
-            "raw_relay_msgs_per_s": round(raw, 1),
-            "ratio_to_raw_relay": round(per_hop / raw, 3) if raw else 0.0,
             **_relay_figures("raw_relay", self.relay),
+            "ratio_to_raw_relay": round(per_hop / raw, 3) if raw else 0.0,
             **(_relay_figures("paced_relay", self.paced_relay) if self.paced_relay else {}),
             "lifecycle_deliveries_per_s": round(deliveries, 1),
             "lifecycle_ratio_to_raw_relay": round(deliveries / raw, 3) if raw else 0.0,
@@ -547,24 +546,24 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
             )
         bench.progress(f"hops: {config.hops} receptions waiting, 1 worker")
         hops = await measure_hops(bench, config.hops, timeout_s=config.phase_timeout_s)
-        bench.progress(f"raw relay: {hops.messages} messages of {hops.mean_bytes} bytes")
-        relay = await run_raw_relay(
-            settings.amqp_url.get_secret_value(),
-            count=hops.messages,
-            size=hops.mean_bytes,
-            prefetch=settings.prefetch,
-        )
-        paced: RelayResult | None = None
-        if hops.hops_per_s > 0:
-            bench.progress(f"raw relay paced to the hub's {hops.hops_per_s:.0f} hops/s")
-            paced = await run_raw_relay(
+
+        async def relay_hops(rate: float | None) -> RelayResult:
+            """The raw relay with the hop phase's messages, at full speed or at ``rate``."""
+            return await run_raw_relay(
                 settings.amqp_url.get_secret_value(),
                 count=hops.messages,
                 size=hops.mean_bytes,
                 prefetch=settings.prefetch,
-                rate=hops.hops_per_s,
-                timeout_s=120.0 + 2 * hops.messages / hops.hops_per_s,
+                rate=rate,
+                timeout_s=120.0 + (2 * hops.messages / rate if rate else 0.0),
             )
+
+        bench.progress(f"raw relay: {hops.messages} messages of {hops.mean_bytes} bytes")
+        relay = await relay_hops(None)
+        paced: RelayResult | None = None
+        if hops.hops_per_s > 0:
+            bench.progress(f"raw relay paced to the hub's {hops.hops_per_s:.0f} hops/s")
+            paced = await relay_hops(hops.hops_per_s)
     finally:
         await conn.close()
         await postal.stop()
@@ -597,10 +596,9 @@ def _relay_figures(name: str, relay: RelayResult) -> dict[str, float | None]:
     hub's phases, the machine's, the broker's and the database's."""
     messages = max(relay.messages, 1)
     figures: dict[str, float | None] = {
-        f"{name}_client_cpu_ms_per_msg": round(1000 * relay.client_cpu_seconds / messages, 3)
+        f"{name}_msgs_per_s": round(relay.msgs_per_s, 1),
+        f"{name}_client_cpu_ms_per_msg": round(1000 * relay.client_cpu_seconds / messages, 3),
     }
-    if name != "raw_relay":
-        figures[f"{name}_msgs_per_s"] = round(relay.msgs_per_s, 1)
     if relay.machine is not None:
         for key, value in _per_unit(relay.machine, messages, "per_msg", digits=3).items():
             figures[f"{name}_{key}"] = value

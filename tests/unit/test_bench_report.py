@@ -77,6 +77,7 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     # the load generator's own CPU, per lifecycle: 40 ms for 10 dossiers
     assert figures["bench_process_cpu_ms_per_lifecycle"] == 4.0
     # the relays' cost per message: the client's, and the machine's as for the hub
+    assert figures["raw_relay_msgs_per_s"] == 1000.0
     assert figures["raw_relay_client_cpu_ms_per_msg"] == 0.25
     assert figures["raw_relay_machine_cpu_ms_per_msg"] == 0.3
     assert figures["raw_relay_broker_cpu_ms_per_msg"] is None
