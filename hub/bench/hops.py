@@ -16,9 +16,11 @@ relay's output stays in its queue, and are purged afterwards).
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 import aio_pika
 from aio_pika.abc import AbstractChannel
@@ -27,10 +29,30 @@ from hub.bench.peers import TimedCommune
 from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_machine
 from hub.bench.queues import queue_totals
 from hub.demo.peer_queues import purge_peer_queues
+from hub.demo.plan import DemoPlan
+from hub.demo.workers import HubWorkers
 from hub.topology import INGRESS_QUEUES, peer_queue
 
-if TYPE_CHECKING:
-    from hub.bench.runner import Bench
+
+class HopBench(Protocol):
+    """What the hop phase needs of the bench (``hub.bench.runner.Bench``)."""
+
+    @property
+    def amqp_url(self) -> str: ...
+
+    @property
+    def log_dir(self) -> Path: ...
+
+    def progress(self, text: str) -> None: ...
+
+    async def await_idle_broker(self) -> None: ...
+
+    async def tidy(self) -> None: ...
+
+    async def next_plan(self, count: int, *, handoff_only: bool = False) -> DemoPlan: ...
+
+    def workers(self, count: int) -> HubWorkers: ...
+
 
 POLL_S = 0.05
 """How often the queue depths are read (a passive declare per queue, cheap for the broker)."""
@@ -57,41 +79,80 @@ async def _depth(channel: AbstractChannel, queues: list[str]) -> int:
     return (await queue_totals(channel, queues)).messages
 
 
-async def measure_hops(bench: Bench, count: int, *, timeout_s: float) -> HopResult:
-    """Publish ``count`` receptions, start one worker, and time it relaying them."""
+class HopPhaseError(RuntimeError):
+    """The hop phase could not measure: the ingress was not empty, or the worker died."""
+
+
+async def _ingress_depth(amqp_url: str) -> int:
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        return await _depth(await connection.channel(), list(INGRESS_QUEUES))
+
+
+async def _purge_ingress(amqp_url: str) -> int:
+    """Empty the ingress shards; the messages removed."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        purged = 0
+        for name in INGRESS_QUEUES:
+            queue = await channel.declare_queue(name, passive=True)
+            purged += (await queue.purge()).message_count or 0
+        return purged
+
+
+async def measure_hops(bench: HopBench, count: int, *, timeout_s: float) -> HopResult:
+    """Publish ``count`` receptions, start one worker, and time it relaying them.
+
+    The ingress must be empty when the phase starts (else the count would be wrong and
+    someone else's messages would be relayed as the bench's). If the phase fails (the worker
+    died or timed out), the receptions it left are purged from the ingress once the worker is
+    stopped: otherwise the next hub to start here would take them as real work."""
     await bench.await_idle_broker()  # no other hub may take the receptions
+    waiting = await _ingress_depth(bench.amqp_url)
+    if waiting:
+        raise HopPhaseError(
+            f"{waiting} messages already wait on the ingress shards; the hop phase needs them "
+            "empty (the bench must have the broker to itself): let a hub worker (hub run) "
+            "take them, then run the bench again"
+        )
     await bench.tidy()
     plan = await bench.next_plan(count, handoff_only=True)
     agency_queues = [peer_queue(u.code) for u in plan.agencies]
     await purge_peer_queues(bench.amqp_url, plan.simulated_units)
     communes = TimedCommune(bench.amqp_url)
     await communes.connect([])  # publishes only: nothing answers while the hub relays
-    try:
-        for start in range(0, count, 100):
-            await asyncio.gather(
-                *(communes.register(s) for s in plan.dossiers[start : start + 100])
-            )
-    finally:
-        await communes.close()
-    mean_bytes = round(communes.counters.published_bytes / max(communes.counters.published, 1))
-
-    connection = await aio_pika.connect(bench.amqp_url)
     hub = bench.workers(1)
-    hub.start()
+    failed = True
     try:
+        try:
+            for start in range(0, count, 100):
+                await asyncio.gather(
+                    *(communes.register(s) for s in plan.dossiers[start : start + 100])
+                )
+        finally:
+            await communes.close()
+        mean_bytes = round(communes.counters.published_bytes / max(communes.counters.published, 1))
+        hub.start()
+        connection = await aio_pika.connect(bench.amqp_url)
         async with connection:
             channel = await connection.channel()
-            return await _watch(
-                bench, hub.processes[0].pid, channel, agency_queues, count, mean_bytes, timeout_s
+            result = await _watch(
+                bench, hub.processes[0], channel, agency_queues, count, mean_bytes, timeout_s
             )
+        failed = False
+        return result
     finally:
         await asyncio.to_thread(hub.stop)
+        if failed:
+            purged = await _purge_ingress(bench.amqp_url)
+            bench.progress(f"hops: failed; purged {purged} receptions left on the ingress")
         await purge_peer_queues(bench.amqp_url, plan.simulated_units)
 
 
 async def _watch(
-    bench: Bench,
-    pid: int,
+    bench: HopBench,
+    worker: subprocess.Popen[bytes],
     channel: AbstractChannel,
     agency_queues: list[str],
     count: int,
@@ -101,13 +162,16 @@ async def _watch(
     """From the first reception the worker takes until every transfer is on an agency's
     queue: the hops in between, the time and the worker's CPU."""
     deadline = time.monotonic() + timeout_s
+    pid = worker.pid
     while await _depth(channel, list(INGRESS_QUEUES)) >= count:
+        _check_alive(worker, bench)
         if time.monotonic() > deadline:
             raise TimeoutError(f"the hub took no reception within {timeout_s:g} s")
         await asyncio.sleep(POLL_S / 5)
     started, cpu_before, machine_before = time.perf_counter(), sample_all([pid]), sample_machine()
     already = await _depth(channel, agency_queues)
     while (relayed := await _depth(channel, agency_queues)) < count:
+        _check_alive(worker, bench)
         if time.monotonic() > deadline:
             raise TimeoutError(f"{relayed} of {count} receptions relayed in {timeout_s:g} s")
         await asyncio.sleep(POLL_S)
@@ -122,3 +186,11 @@ async def _watch(
         mean_bytes=mean_bytes,
         machine=machine_use(machine_before, machine_after),
     )
+
+
+def _check_alive(worker: subprocess.Popen[bytes], bench: HopBench) -> None:
+    if worker.poll() is not None:
+        raise HopPhaseError(
+            f"the hub worker exited with {worker.returncode} during the hop phase; "
+            f"its log is in {bench.log_dir}"
+        )
