@@ -6,7 +6,6 @@ due: then it apologises with a new date (once) or, once flagged past due, decide
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,8 +40,7 @@ class AgencySimulator(PeerBase):
     async def start(self) -> None:
         await self.connect([f"peer.{unit}" for unit in self.units])
 
-    async def on_message(self, unit: str, body: bytes) -> None:
-        data = json.loads(body)
+    async def on_message(self, unit: str, data: dict[str, Any]) -> None:
         kind = data.get("messageType")
         if kind == "REJECTED":
             self.rejections.append(data)
@@ -118,7 +116,7 @@ class AgencySimulator(PeerBase):
             "reason": "Cần xác minh thực địa, phối hợp với cơ quan liên quan",
             "newDueDate": new_due.isoformat(),
         }
-        await self.publish(f"agency.{unit}.apology", json.dumps(body).encode())
+        await self.send(f"agency.{unit}.apology", body)
 
     async def _status(self, unit: str, code: str, status: int, moment: datetime) -> None:
         if code in self.stopped:
@@ -141,4 +139,4 @@ class AgencySimulator(PeerBase):
             body["note"] = "Đề nghị bổ sung đầy đủ các thành phần sau"
         if (unit, code) in self.parts:
             body["procedureCode"] = self.parts[(unit, code)]
-        await self.publish(f"agency.{unit}.status", json.dumps(body).encode())
+        await self.send(f"agency.{unit}.status", body)

@@ -3,7 +3,6 @@ for, hands results to citizens at the counter, and hears back about transferred 
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -83,7 +82,7 @@ class CommuneSimulator(PeerBase):
         }
         if spec.group:
             body["MaNhomLienThong"] = spec.group
-        await self.publish(f"commune.{spec.unit}.hoso", json.dumps(body).encode())
+        await self.send(f"commune.{spec.unit}.hoso", body)
         if spec.own_part:
             self.later(lambda: self._decide_part(spec, 2, hours=1))
         if spec.self_decided:
@@ -97,7 +96,7 @@ class CommuneSimulator(PeerBase):
             "MaHoSo": spec.code,
             **fields,
         }
-        await self.publish(f"commune.{spec.unit}.{key}", json.dumps(body).encode())
+        await self.send(f"commune.{spec.unit}.{key}", body)
 
     async def _fee(self, spec: DossierSpec) -> None:
         await self._send(
@@ -164,7 +163,7 @@ class CommuneSimulator(PeerBase):
             body["LyDo"] = "Thành phần hồ sơ không hợp lệ theo quy định"
         elif status == 7:
             body["LyDo"] = "Công dân xin rút hồ sơ"
-        await self.publish(f"commune.{spec.unit}.trangthai", json.dumps(body).encode())
+        await self.send(f"commune.{spec.unit}.trangthai", body)
         if status == 2:
             outcome = 3 if spec.refused else 9
             self.later(lambda: self._status(spec, outcome, hours=80 if spec.late else 4))
@@ -175,8 +174,7 @@ class CommuneSimulator(PeerBase):
         elif status == 10 and self.rng.random() < self.rating_share:
             self.later(lambda: self._rate(spec, moment + timedelta(minutes=10)))
 
-    async def on_message(self, unit: str, body: bytes) -> None:
-        data = json.loads(body)
+    async def on_message(self, unit: str, data: dict[str, Any]) -> None:
         kind = data.get("LoaiBanTin")
         if kind == "KhongTiepNhan":
             self.rejections.append(data)

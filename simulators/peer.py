@@ -11,6 +11,7 @@ import json
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage
@@ -24,27 +25,35 @@ MESSAGE_ID_FIELDS = ("MaBanTin", "messageId")
 MAX_CODE_BYTES = 64
 
 
-def _field(body: bytes, names: tuple[str, ...]) -> str | None:
+def json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object; None when it is not one."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
-    if not isinstance(data, dict):
+    return data if isinstance(data, dict) else None
+
+
+def _field(data: dict[str, Any] | None, names: tuple[str, ...]) -> str | None:
+    if data is None:
         return None
     return next((data[f] for f in names if isinstance(data.get(f), str)), None)
+
+
+def _short(code: str | None) -> str | None:
+    return code if code is not None and len(code.encode()) <= MAX_CODE_BYTES else None
 
 
 def dossier_code_of(body: bytes) -> str | None:
     """The dossier code a peer puts in the AMQP correlation id (docs/integration.md): the
     hub spreads its ingress over shards by it, so one dossier's messages stay in order. None
     when there is none, or it could not be one (an AMQP short string holds 255 bytes)."""
-    code = _field(body, DOSSIER_CODE_FIELDS)
-    return code if code is not None and len(code.encode()) <= MAX_CODE_BYTES else None
+    return _short(_field(json_object(body), DOSSIER_CODE_FIELDS))
 
 
 def message_id_of(body: bytes) -> str | None:
     """The sender's own message id (MaBanTin / messageId)."""
-    return _field(body, MESSAGE_ID_FIELDS)
+    return _field(json_object(body), MESSAGE_ID_FIELDS)
 
 
 @dataclass
@@ -93,34 +102,51 @@ class PeerBase:
     def _consumer(self, unit: str) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
         async def consume(message: AbstractIncomingMessage) -> None:
             async with message.process(requeue=False):
+                data = json_object(message.body)
+                if data is None:
+                    self.unreadable += 1  # a real peer logs it and moves on
+                    return
                 # Delivery is at least once: a peer acts on each hub message id only once.
-                seen = message_id_of(message.body)
+                seen = _field(data, MESSAGE_ID_FIELDS)
                 if seen is not None and seen in self._handled:
                     return
                 try:
-                    await self.on_message(unit, message.body)
+                    await self.on_message(unit, data)
                 except (ValueError, KeyError, TypeError):
-                    self.unreadable += 1  # a real peer logs it and moves on
+                    self.unreadable += 1
                 if seen is not None:
                     self._handled.add(seen)
 
         return consume
 
-    async def on_message(self, unit: str, body: bytes) -> None:
-        """Handle one message that arrived on ``peer.<unit>``."""
+    async def on_message(self, unit: str, data: dict[str, Any]) -> None:
+        """Handle one message (a JSON object) that arrived on ``peer.<unit>``."""
         raise NotImplementedError
 
+    async def send(self, routing_key: str, data: dict[str, Any]) -> None:
+        """Publish a message the simulator built, as JSON (see :meth:`publish`)."""
+        await self._ordered(routing_key, json.dumps(data).encode(), data)
+
     async def publish(self, routing_key: str, body: bytes) -> None:
-        """Publish with a confirm; while the broker is away (a restart), retry until it
-        confirms, as real peer software must: the message id makes a repeat harmless."""
-        assert self._exchange is not None, "connect() first"
-        code = dossier_code_of(body)
+        """Publish ``body`` as it is (a test's malformed one, say) with a confirm; while the
+        broker is away (a restart), retry until it confirms, as real peer software must:
+        the message id makes a repeat harmless."""
+        await self._ordered(routing_key, body, json_object(body))
+
+    async def _ordered(self, routing_key: str, body: bytes, data: dict[str, Any] | None) -> None:
+        code = _short(_field(data, DOSSIER_CODE_FIELDS))
         # asyncio.Lock is FIFO: a dossier's messages go out in the order they were made,
         # even when retries during a broker restart hold one of them back.
         async with self._order.setdefault(code or "", asyncio.Lock()):
-            await self._publish(routing_key, body, code)
+            await self._publish(routing_key, body, code, _field(data, MESSAGE_ID_FIELDS))
+        self.published(routing_key, body, data)
 
-    async def _publish(self, routing_key: str, body: bytes, code: str | None) -> None:
+    def published(self, routing_key: str, body: bytes, data: dict[str, Any] | None) -> None:
+        """Called once the broker confirmed a message (for subclasses that count)."""
+
+    async def _publish(
+        self, routing_key: str, body: bytes, code: str | None, message_id: str | None
+    ) -> None:
         assert self._exchange is not None, "connect() first"
         message = aio_pika.Message(
             body,
@@ -131,7 +157,7 @@ class PeerBase:
         for attempt in range(PUBLISH_ATTEMPTS):
             try:
                 await self._exchange.publish(message, routing_key=routing_key, timeout=10)
-                if (message_id := message_id_of(body)) is not None:
+                if message_id is not None:
                     self.confirmed_ids.append(message_id)
                     self.confirmed_bodies[message_id] = body
                 return

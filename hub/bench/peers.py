@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from simulators.agency import AgencySimulator
 from simulators.commune import CommuneSimulator, DossierSpec
@@ -35,24 +35,20 @@ class TimedCommune(CommuneSimulator):
         self.sent_at[spec.code] = time.perf_counter()
         await super().register(spec)
 
-    async def publish(self, routing_key: str, body: bytes) -> None:
-        await super().publish(routing_key, body)
+    def published(self, routing_key: str, body: bytes, data: dict[str, Any] | None) -> None:
         self.counters.published += 1
         self.counters.published_bytes += len(body)
-        if routing_key.endswith(".trangthai"):
-            data = json.loads(body)
-            if data.get("TrangThai") == 9:
-                self.resolved_at[str(data.get("MaHoSo", ""))] = time.perf_counter()
+        if data is not None and routing_key.endswith(".trangthai") and data.get("TrangThai") == 9:
+            self.resolved_at[str(data.get("MaHoSo", ""))] = time.perf_counter()
 
-    async def on_message(self, unit: str, body: bytes) -> None:
+    async def on_message(self, unit: str, data: dict[str, Any]) -> None:
         now = time.perf_counter()
         self.counters.consumed += 1
-        data = json.loads(body)
         code = str(data.get("MaHoSo", ""))
         status = int(data.get("TrangThai", 0) or 0)
         if status in RESULT_STATUSES and code in self.sent_at and code not in self.result_at:
             self.result_at[code] = (now, status)
-        await super().on_message(unit, body)
+        await super().on_message(unit, data)
 
     def end_to_end_ms(self) -> list[float]:
         """Registration publish to first result notice, peers' think time included."""
@@ -86,18 +82,15 @@ class CountingAgency(AgencySimulator):
     transfer_at: dict[str, float] = field(default_factory=dict)
     think_s: dict[str, float] = field(default_factory=dict)
 
-    async def publish(self, routing_key: str, body: bytes) -> None:
-        await super().publish(routing_key, body)
+    def published(self, routing_key: str, body: bytes, data: dict[str, Any] | None) -> None:
         self.counters.published += 1
         self.counters.published_bytes += len(body)
-        data = json.loads(body)
-        code = str(data.get("dossierNo", ""))
-        if data.get("statusCode") == 9 and code in self.transfer_at:
+        code = str((data or {}).get("dossierNo", ""))
+        if data is not None and data.get("statusCode") == 9 and code in self.transfer_at:
             self.think_s[code] = time.perf_counter() - self.transfer_at[code]
 
-    async def on_message(self, unit: str, body: bytes) -> None:
+    async def on_message(self, unit: str, data: dict[str, Any]) -> None:
         self.counters.consumed += 1
-        data = json.loads(body)
         if data.get("messageType") == "TRANSFER":
             self.transfer_at.setdefault(str(data.get("dossierNo", "")), time.perf_counter())
-        await super().on_message(unit, body)
+        await super().on_message(unit, data)

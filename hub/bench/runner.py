@@ -48,6 +48,7 @@ from hub.demo.peer_queues import purge_peer_queues
 from hub.demo.plan import DemoPlan, build_plan
 from hub.demo.runner import next_demo_day
 from hub.demo.workers import HubWorkers
+from hub.heap import settle_heap
 from hub.registry import Registry, load_registry
 from hub.settings import Settings
 from hub.topology import HUB_CONSUMED_QUEUES, build_topology
@@ -254,6 +255,7 @@ class Bench:
         )
         tap = EventTap(self.amqp_url)
         await tap.start()
+        settle_heap()  # the simulators allocate per message, as the worker does
         pids = [p.pid for p in hub.processes]
         before, machine_before = sample_all(pids), sample_machine()
         bench_cpu_before = time.process_time()
