@@ -28,7 +28,7 @@ from aio_pika.abc import AbstractChannel
 from hub.bench.peers import TimedCommune
 from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_machine
 from hub.bench.queues import queue_totals
-from hub.demo.peer_queues import purge_peer_queues
+from hub.demo.peer_queues import purge_peer_queues, purge_queues
 from hub.demo.plan import DemoPlan
 from hub.demo.workers import HubWorkers
 from hub.topology import INGRESS_QUEUES, peer_queue
@@ -89,18 +89,6 @@ async def _ingress_depth(amqp_url: str) -> int:
         return await _depth(await connection.channel(), list(INGRESS_QUEUES))
 
 
-async def _purge_ingress(amqp_url: str) -> int:
-    """Empty the ingress shards; the messages removed."""
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        purged = 0
-        for name in INGRESS_QUEUES:
-            queue = await channel.declare_queue(name, passive=True)
-            purged += (await queue.purge()).message_count or 0
-        return purged
-
-
 async def measure_hops(bench: HopBench, count: int, *, timeout_s: float) -> HopResult:
     """Publish ``count`` receptions, start one worker, and time it relaying them.
 
@@ -145,7 +133,7 @@ async def measure_hops(bench: HopBench, count: int, *, timeout_s: float) -> HopR
     finally:
         await asyncio.to_thread(hub.stop)
         if failed:
-            purged = await _purge_ingress(bench.amqp_url)
+            purged = await purge_queues(bench.amqp_url, INGRESS_QUEUES)
             bench.progress(f"hops: failed; purged {purged} receptions left on the ingress")
         await purge_peer_queues(bench.amqp_url, plan.simulated_units)
 

@@ -13,7 +13,9 @@ import aio_pika
 import pytest
 
 from hub.bench.hops import HopPhaseError, measure_hops
+from hub.bench.queues import queue_totals
 from hub.broker_setup import apply_topology
+from hub.demo.peer_queues import purge_queues
 from hub.demo.plan import DemoPlan, build_plan
 from hub.demo.workers import HubWorkers
 from hub.registry import load_registry
@@ -70,12 +72,7 @@ class StandInBench:
 
 
 async def _ingress_depth(channel: aio_pika.abc.AbstractChannel) -> int:
-    depth = 0
-    for name in INGRESS_QUEUES:
-        queue = await channel.declare_queue(name, passive=True)
-        assert queue.declaration_result is not None
-        depth += queue.declaration_result.message_count or 0
-    return depth
+    return (await queue_totals(channel, INGRESS_QUEUES)).messages
 
 
 @pytest.fixture
@@ -83,10 +80,8 @@ async def channel(amqp_url: str):  # type: ignore[no-untyped-def]
     await apply_topology(amqp_url, build_topology(load_registry().peers()))
     connection = await aio_pika.connect(amqp_url)
     async with connection:
-        channel = await connection.channel()
-        for name in INGRESS_QUEUES:  # whatever an earlier test left unconsumed
-            await (await channel.declare_queue(name, passive=True)).purge()
-        yield channel
+        await purge_queues(amqp_url, INGRESS_QUEUES)  # whatever an earlier test left there
+        yield await connection.channel()
 
 
 async def test_a_worker_that_takes_nothing_times_out_and_the_receptions_are_purged(
