@@ -175,13 +175,18 @@ def demo(
     Exits 0 only when every dossier reached a final state with a complete timeline."""
     from rich.console import Console
 
+    from hub.cli_support import run_or_exit
     from hub.demo.report import print_report
     from hub.demo.runner import run_demo
 
     settings = _settings()
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
-    result = asyncio.run(
-        run_demo(settings, dossiers=dossiers, workers=workers, timeout_s=timeout, console=console)
+    result = run_or_exit(
+        lambda: asyncio.run(
+            run_demo(
+                settings, dossiers=dossiers, workers=workers, timeout_s=timeout, console=console
+            )
+        )
     )
     print_report(result, console, as_json=as_json)
     raise typer.Exit(0 if result.ok else 1)
@@ -223,6 +228,7 @@ def bench(
 
     from hub.bench.report import print_report
     from hub.bench.runner import BenchConfig, run_bench
+    from hub.cli_support import run_or_exit
     from hub.startup import run_on_loop
 
     settings = _settings()
@@ -233,7 +239,9 @@ def bench(
         config = BenchConfig(dossiers=dossiers or 1000, rate=rate, latency_dossiers=int(rate * 20))
     # The bench process (simulators, raw relay baseline) runs on the workers' event loop,
     # so that the baseline is the same client on the same loop as the hub.
-    result = run_on_loop(run_bench(settings, config, console), settings.event_loop)
+    result = run_or_exit(
+        lambda: run_on_loop(run_bench(settings, config, console), settings.event_loop)
+    )
     print_report(result, console, as_json=as_json)
     raise typer.Exit(0 if result.ok else 1)
 

@@ -22,6 +22,19 @@ def cli_settings() -> Settings:
     return settings
 
 
+def run_or_exit(main: Callable[[], T]) -> T:
+    """``main()``; a run that cannot go on (:class:`hub.errors.RunStopped`: a worker
+    exited, a precondition failed) or a phase that timed out exits 1 with a one-line
+    reason instead of a traceback."""
+    from hub.errors import RunStopped
+
+    try:
+        return main()
+    except (RunStopped, TimeoutError) as exc:
+        typer.echo(f"error: {str(exc) or type(exc).__name__}", err=True)
+        raise typer.Exit(1) from None
+
+
 def run_on_database(work: Callable[..., Awaitable[T]], *, database: str) -> T:
     """``work(conn)`` on one connection to the configured database. A HubError, or tables
     that are not there yet (``database`` names which), exit 1 with a one-line reason."""

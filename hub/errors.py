@@ -9,6 +9,13 @@ class HubError(Exception):
     reason_code = "hub_error"
 
 
+class RunStopped(HubError):
+    """A demo or bench run cannot go on: a worker it started exited, or something it needs
+    is not as it must be. The command exits 1 with this reason."""
+
+    reason_code = "run_stopped"
+
+
 class PermanentError(HubError):
     """The message can never be processed as it is: park it with the reason."""
 

@@ -30,7 +30,8 @@ from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_mach
 from hub.bench.queues import queue_totals
 from hub.demo.peer_queues import purge_peer_queues, purge_queues
 from hub.demo.plan import DemoPlan
-from hub.demo.workers import HubWorkers
+from hub.demo.workers import HubWorkers, WorkerExited
+from hub.errors import RunStopped
 from hub.topology import INGRESS_QUEUES, peer_queue
 
 
@@ -79,8 +80,8 @@ async def _depth(channel: AbstractChannel, queues: list[str]) -> int:
     return (await queue_totals(channel, queues)).messages
 
 
-class HopPhaseError(RuntimeError):
-    """The hop phase could not measure: the ingress was not empty, or the worker died."""
+class HopPhaseError(RunStopped):
+    """The hop phase cannot measure: the ingress is not empty."""
 
 
 async def _ingress_depth(amqp_url: str) -> int:
@@ -178,7 +179,7 @@ async def _watch(
 
 def _check_alive(worker: subprocess.Popen[bytes], bench: HopBench) -> None:
     if worker.poll() is not None:
-        raise HopPhaseError(
+        raise WorkerExited(
             f"the hub worker exited with {worker.returncode} during the hop phase; "
             f"its log is in {bench.log_dir}"
         )

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import aio_pika
 
+from hub.errors import RunStopped
 from hub.topology import HUB_CONSUMED_QUEUES, INGRESS_QUEUES
+
+
+class WorkerExited(RunStopped):
+    """A hub worker process a run depends on exited (its log says why)."""
 
 
 @dataclass
@@ -53,7 +58,7 @@ class HubWorkers:
             while True:
                 for process in self.processes:
                     if process.poll() is not None:
-                        raise RuntimeError(
+                        raise WorkerExited(
                             f"hub worker exited with {process.returncode}; see {self.log_dir}"
                         )
                 ready = True

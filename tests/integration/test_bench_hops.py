@@ -17,7 +17,7 @@ from hub.bench.queues import queue_totals
 from hub.broker_setup import apply_topology
 from hub.demo.peer_queues import purge_queues
 from hub.demo.plan import DemoPlan, build_plan
-from hub.demo.workers import HubWorkers
+from hub.demo.workers import HubWorkers, WorkerExited
 from hub.registry import load_registry
 from hub.topology import INGRESS_QUEUES, build_topology, ingress_shard
 
@@ -103,7 +103,7 @@ async def test_a_worker_that_dies_fails_the_phase_at_once(
     # Given a "worker" that exits at start-up
     bench = StandInBench(amqp_url, tmp_path, [sys.executable, "-c", "raise SystemExit(3)"])
     # When the hop phase runs (with far more time than the test takes)
-    with pytest.raises(HopPhaseError, match=f"exited with 3.*{tmp_path}"):
+    with pytest.raises(WorkerExited, match=f"exited with 3.*{tmp_path}"):
         await measure_hops(bench, RECEPTIONS, timeout_s=120.0)
     # Then it says so instead of waiting for the timeout, and purges what it published
     assert await _ingress_depth(channel) == 0
