@@ -11,6 +11,14 @@ from typer.testing import CliRunner
 from hub.bench.hops import HopPhaseError
 from hub.cli import app
 from hub.demo.workers import WorkerExited
+from hub.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def _no_logging_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands configure logging on the runner's own stderr, which it closes after the
+    call: later tests would log into a closed file. Settings alone are enough here."""
+    monkeypatch.setattr("hub.cli_support.cli_settings", Settings)
 
 
 def _raising(error: BaseException) -> Any:
