@@ -134,9 +134,22 @@ async def measure_hops(bench: HopBench, count: int, *, timeout_s: float) -> HopR
     finally:
         await asyncio.to_thread(hub.stop)
         if failed:
-            purged = await purge_queues(bench.amqp_url, INGRESS_QUEUES)
-            bench.progress(f"hops: failed; purged {purged} receptions left on the ingress")
+            await _purge_after_failure(bench)
         await purge_peer_queues(bench.amqp_url, plan.simulated_units)
+
+
+async def _purge_after_failure(bench: HopBench) -> None:
+    """Purge the ingress after a failed phase, without hiding why it failed when the
+    broker is not there either."""
+    try:
+        purged = await purge_queues(bench.amqp_url, INGRESS_QUEUES)
+    except Exception as exc:  # the phase's own error is the one to report
+        bench.progress(
+            f"hops: failed; could not purge the ingress ({type(exc).__name__}): "
+            "its receptions are still there"
+        )
+        return
+    bench.progress(f"hops: failed; purged {purged} receptions left on the ingress")
 
 
 async def _watch(

@@ -12,7 +12,7 @@ from pathlib import Path
 import aio_pika
 import pytest
 
-from hub.bench.hops import HopPhaseError, measure_hops
+from hub.bench.hops import HopPhaseError, _purge_after_failure, measure_hops
 from hub.bench.queues import queue_totals
 from hub.broker_setup import apply_topology
 from hub.demo.peer_queues import purge_queues
@@ -122,3 +122,12 @@ async def test_an_ingress_that_is_not_empty_is_refused_and_left_alone(
         await measure_hops(bench, RECEPTIONS, timeout_s=5.0)
     # Then it publishes nothing and leaves that message where it was
     assert await _ingress_depth(channel) == 1
+
+
+async def test_a_purge_that_fails_too_does_not_hide_why_the_phase_failed(tmp_path: Path) -> None:
+    # Given a broker that is not there (nothing listens on port 1)
+    bench = StandInBench("amqp://guest:guest@127.0.0.1:1/", tmp_path, [])
+    # When the failed phase's clean-up cannot purge
+    await _purge_after_failure(bench)
+    # Then it says so and raises nothing (the phase's own error is the one reported)
+    assert "could not purge the ingress" in bench.said[-1]
