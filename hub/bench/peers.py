@@ -85,8 +85,10 @@ class CountingAgency(AgencySimulator):
     def published(self, routing_key: str, body: bytes, data: dict[str, Any] | None) -> None:
         self.counters.published += 1
         self.counters.published_bytes += len(body)
-        code = str((data or {}).get("dossierNo", ""))
-        if data is not None and data.get("statusCode") == 9 and code in self.transfer_at:
+        if data is None or data.get("statusCode") != 9:
+            return
+        code = str(data.get("dossierNo", ""))
+        if code in self.transfer_at:
             self.think_s[code] = time.perf_counter() - self.transfer_at[code]
 
     async def on_message(self, unit: str, data: dict[str, Any]) -> None:
