@@ -21,7 +21,7 @@ from hub.errors import InvalidJson, PermanentError, SchemaInvalid
 from hub.rendering import JSON
 from hub.store.outbox import OutboxMessage
 from hub.topology import EVENT_BATCH_KEY, EVENTS_EXCHANGE
-from schemas import EVENT_BATCH_TYPE, CanonicalMessage
+from schemas import EVENT_BATCH_TYPE, CanonicalMessage, EventBatch
 
 MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 512 * 1024
@@ -93,13 +93,35 @@ def is_batch(headers: dict[str, Any] | None) -> bool:
     return (headers or {}).get("x-message-type") == EVENT_BATCH_TYPE
 
 
-@dataclass(frozen=True)
+class _Events:
+    """A batch body's events as plain JSON values, parsed only when first asked for: a
+    batch that validates whole needs them only to set one of its events aside."""
+
+    __slots__ = ("_body", "_values")
+
+    def __init__(self, body: bytes, values: list[Any] | None = None) -> None:
+        self._body = body
+        self._values = values
+
+    def __getitem__(self, index: int) -> Any:
+        if self._values is None:
+            self._values = json.loads(self._body)["events"]
+        return self._values[index]
+
+
+@dataclass(frozen=True, slots=True)
 class BatchItem:
     """One event of a batch: the event, or why it cannot be used."""
 
-    value: Any
+    source: _Events
+    index: int
     message: CanonicalMessage | None = None
     error: PermanentError | None = None
+
+    @property
+    def value(self) -> Any:
+        """The event as it came, a plain JSON value."""
+        return self.source[self.index]
 
     @property
     def body(self) -> bytes:
@@ -123,7 +145,21 @@ class BatchItem:
 
 def read_batch(body: bytes) -> list[BatchItem]:
     """The events of a batch body, each checked on its own. Raises when the body is not a
-    batch at all (then nothing in it can be told apart)."""
+    batch at all (then nothing in it can be told apart).
+
+    A batch whose events are all valid (nearly every one) is validated whole, in one pass
+    over its JSON; otherwise each event is parsed and checked on its own, so that the ones
+    that cannot be used are told apart from the others.
+    """
+    try:
+        events = EventBatch.model_validate_json(body).events
+    except ValidationError:
+        return _read_each(body)
+    source = _Events(body)
+    return [BatchItem(source, index, message=event) for index, event in enumerate(events)]
+
+
+def _read_each(body: bytes) -> list[BatchItem]:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -131,11 +167,12 @@ def read_batch(body: bytes) -> list[BatchItem]:
     events = data.get("events") if isinstance(data, dict) else None
     if not isinstance(events, list) or not events:
         raise SchemaInvalid("event batch: expected an object with a non-empty list 'events'")
-    return [_item(value) for value in events]
+    source = _Events(body, events)
+    return [_item(source, index, value) for index, value in enumerate(events)]
 
 
-def _item(value: Any) -> BatchItem:
+def _item(source: _Events, index: int, value: Any) -> BatchItem:
     try:
-        return BatchItem(value, message=CanonicalMessage.model_validate(value))
+        return BatchItem(source, index, message=CanonicalMessage.model_validate(value))
     except ValidationError as exc:
-        return BatchItem(value, error=validation_failed(exc))
+        return BatchItem(source, index, error=validation_failed(exc))

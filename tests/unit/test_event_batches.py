@@ -113,6 +113,20 @@ def test_one_unusable_event_is_told_apart_from_its_neighbours() -> None:
     }
 
 
+def test_an_event_of_a_valid_batch_is_set_aside_as_it_came() -> None:
+    messages = [accepted(s) for s in (1, 2)]
+    [(batch, _)] = batch_messages([event_row(m, i) for i, m in enumerate(messages)])
+
+    items = read_batch(batch.body)
+
+    assert [item.error for item in items] == [None, None]
+    sent = json.loads(batch.body)["events"]
+    assert [json.loads(item.body) for item in items] == sent
+    assert [(item.event_type, item.message_id) for item in items] == [
+        (m.type, str(m.message_id)) for m in messages
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "error"),
     [
