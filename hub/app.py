@@ -33,6 +33,7 @@ from hub.projection import ProjectionConsumer
 from hub.registry import Registry, load_registry
 from hub.relay import OutboxRelay
 from hub.settings import Settings
+from hub.shard_order import InOrder
 from hub.topology import (
     EVENT_BATCH_KEY,
     EVENTS_EXCHANGE,
@@ -170,8 +171,9 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
         description="Dossier integration hub: routes, tracks and returns one-stop dossiers.",
     )
 
-    # The ingress shards are consumed one message at a time (prefetch 1 per consumer).
-    ingress_channel = Channel(prefetch_count=1)
+    # The broker sends each shard's next deliveries ahead; they are still applied one at a
+    # time, in order (hub.shard_order).
+    ingress_channel = Channel(prefetch_count=settings.ingress_prefetch)
     preferred = shards_of_worker(settings.worker_index, settings.worker_count)
     for shard in preferred:
         _subscribe_shard(broker, runtime, shard, ingress_channel, persistent=True)
@@ -292,7 +294,10 @@ def _wire(
 ) -> None:
     registry = runtime.registry
     runtime.handlers = {
-        **{q: PeerConsumer(q, pool, registry, publisher, relay, known) for q in INGRESS_QUEUES},
+        **{
+            q: InOrder(q, PeerConsumer(q, pool, registry, publisher, relay, known).settle)
+            for q in INGRESS_QUEUES
+        },
         PROJECTION_QUEUE: ProjectionConsumer(pool, publisher),
         POSTAL_QUEUE: PostalOrderConsumer(pool, registry, postal, publisher, relay, known),
         PARKED_QUEUE: ParkedConsumer(pool),

@@ -130,7 +130,13 @@ class Guarded:
         raw: AbstractIncomingMessage,
         handler: Callable[[str], Awaitable[None]],
         on_rejected: Callable[[str, PermanentError], Awaitable[None]] | None = None,
-    ) -> None:
+        *,
+        give_back: bool = True,
+    ) -> bool:
+        """True once the delivery is acknowledged. One that could be neither processed,
+        retried nor parked goes back to its queue after a pause with ``give_back``;
+        without, it is left unsettled for the caller to hold (see :mod:`hub.shard_order`).
+        Either way the result is False."""
         routing_key, attempts = failures.origin(raw, self.source_queue)
         try:
             try:
@@ -155,14 +161,19 @@ class Guarded:
                     raw, routing_key, attempts, "internal_error", f"{type(exc).__name__}: {exc}"
                 )
             await raw.ack()
+            return True
         except Exception:
             # Could not even park or retry (broker or database gone): give the message back
             # after a pause; the queue's delivery limit bounds how often this can happen
             # before the broker parks it.
+            if not give_back:
+                log.warning("delivery_not_settled", queue=self.source_queue, exc_info=True)
+                return False
             pause = return_pause_s(raw)
             log.warning("delivery_returned", queue=self.source_queue, pause_s=pause, exc_info=True)
             await asyncio.sleep(pause)
             await raw.nack(requeue=True)
+            return False
 
     async def _transient(
         self, raw: AbstractIncomingMessage, routing_key: str, attempts: int, code: str, reason: str
@@ -219,8 +230,9 @@ INGRESS_HOLD_ON_OUTAGE_S = 120.0
 @dataclass
 class PeerConsumer:
     """Messages peers publish on ``dossier.in``, in the peer's own format, from one ingress
-    shard. The shard is consumed one message at a time, so a dossier's messages are applied
-    in order; the sender's format comes from the routing key ``<format>.<unit>.<kind>``."""
+    shard. The shard's deliveries are applied one at a time, in order (see
+    :mod:`hub.shard_order`), so a dossier's messages are applied in order; the sender's
+    format comes from the routing key ``<format>.<unit>.<kind>``."""
 
     shard: str
     pool: asyncpg.Pool
@@ -229,12 +241,18 @@ class PeerConsumer:
     relay: OutboxRelay
     known: KnownStates | None = None
 
-    async def __call__(self, raw: AbstractIncomingMessage) -> None:
+    async def settle(self, raw: AbstractIncomingMessage) -> bool:
+        """Apply one delivery and acknowledge it; False when it could be neither applied,
+        retried nor parked: it is not given back to the shard then, where the deliveries
+        behind it would overtake it, but left for :class:`hub.shard_order.InOrder` to hold."""
         guard = Guarded(
             self.publisher, INGRESS_RETRY_SOURCE, hold_on_outage_s=INGRESS_HOLD_ON_OUTAGE_S
         )
-        await guard.run(
-            raw, lambda rk: self._handle(raw, rk), lambda rk, e: self._reply(raw, rk, e)
+        return await guard.run(
+            raw,
+            lambda rk: self._handle(raw, rk),
+            lambda rk, e: self._reply(raw, rk, e),
+            give_back=False,
         )
 
     def _sender(self, raw: AbstractIncomingMessage, routing_key: str) -> tuple[str, str]:

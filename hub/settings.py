@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     )
     broker_password: SecretStr = SecretStr("hub")
     prefetch: int = Field(default=64, ge=1)
+    ingress_prefetch: int = Field(
+        default=4,
+        ge=1,
+        description="Deliveries the broker sends ahead on each ingress shard; they are still "
+        "applied one at a time, in order.",
+    )
     worker_index: int = Field(
         default=0, ge=0, description="This worker's number among worker_count (0-based)."
     )

@@ -81,3 +81,38 @@ async def test_a_delivery_that_cannot_be_retried_returns_after_a_pause(
         await queue.delete(if_unused=False, if_empty=False)
         await dead.delete(if_unused=False, if_empty=False)
         await channel.close()
+
+
+async def test_a_delivery_not_given_back_stays_with_its_consumer_until_its_channel_closes(
+    broker: AbstractRobustConnection,
+) -> None:
+    # An ingress shard's delivery that cannot be settled is held by the worker (the ones
+    # behind it are in the worker already), not returned ahead of them.
+    channel = await broker.channel()
+    await channel.set_qos(prefetch_count=4)
+    name = f"test.held.{uuid4().hex[:8]}"
+    queue = await channel.declare_queue(
+        name,
+        durable=True,
+        arguments={"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT},
+    )
+    other = await broker.channel()
+    try:
+        for n in (1, 2):
+            await channel.default_exchange.publish(
+                aio_pika.Message(b'{"n": %d}' % n, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                routing_key=name,
+            )
+        first = await queue.get(no_ack=False, timeout=5)
+        settled = await Guarded(ChannelNotBack(), name).run(first, database_away, give_back=False)
+
+        assert settled is False
+        assert (await other.declare_queue(name, passive=True)).declaration_result.message_count == 1
+        await channel.close()  # the worker's connection drops: the broker has it back, first
+        again = await (await other.get_queue(name)).get(no_ack=False, timeout=5)
+        assert again.body == b'{"n": 1}'
+        assert int(str((again.headers or {}).get("x-delivery-count", 0))) == 1
+        await again.ack()
+    finally:
+        await other.queue_delete(name)
+        await other.close()
