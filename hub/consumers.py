@@ -165,7 +165,7 @@ class Guarded:
         except Exception:
             # Could not even park or retry (broker or database gone): give the message back
             # after a pause; the queue's delivery limit bounds how often this can happen
-            # before the broker parks it.
+            # before the broker parks it. Or leave it to the caller, which holds it.
             if not give_back:
                 log.warning("delivery_not_settled", queue=self.source_queue, exc_info=True)
                 return False
