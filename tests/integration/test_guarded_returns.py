@@ -7,12 +7,18 @@ limit in a fraction of a second, so the broker parked it although nothing was wr
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from uuid import uuid4
 
 import aio_pika
 import aiormq
 import pytest
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+)
 
 from hub.consumers import RETURN_PAUSE_S, Guarded
 from hub.errors import TransientError
@@ -37,6 +43,14 @@ async def database_away(_routing_key: str) -> None:
     raise DatabaseAway("database restarting")
 
 
+async def work_queue(
+    channel: AbstractChannel, name: str, extra: dict[str, Any] | None = None
+) -> AbstractQueue:
+    """A quorum queue with the hub's delivery limit, as the hub's work queues have."""
+    arguments = {"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT, **(extra or {})}
+    return await channel.declare_queue(name, durable=True, arguments=arguments)
+
+
 async def test_a_delivery_that_cannot_be_retried_returns_after_a_pause(
     broker: AbstractRobustConnection,
 ) -> None:
@@ -46,15 +60,8 @@ async def test_a_delivery_that_cannot_be_retried_returns_after_a_pause(
     dead = await channel.declare_queue(
         f"{name}.dead", durable=True, arguments={"x-queue-type": "quorum"}
     )
-    queue = await channel.declare_queue(
-        name,
-        durable=True,
-        arguments={
-            "x-queue-type": "quorum",
-            "x-delivery-limit": DELIVERY_LIMIT,
-            "x-dead-letter-exchange": "",
-            "x-dead-letter-routing-key": dead.name,
-        },
+    queue = await work_queue(
+        channel, name, {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": dead.name}
     )
     try:
         await channel.default_exchange.publish(
@@ -91,11 +98,7 @@ async def test_a_delivery_not_given_back_stays_with_its_consumer_until_its_chann
     channel = await broker.channel()
     await channel.set_qos(prefetch_count=4)
     name = f"test.held.{uuid4().hex[:8]}"
-    queue = await channel.declare_queue(
-        name,
-        durable=True,
-        arguments={"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT},
-    )
+    queue = await work_queue(channel, name)
     other = await broker.channel()
     try:
         for n in (1, 2):

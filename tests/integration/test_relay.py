@@ -92,14 +92,25 @@ async def test_rows_the_broker_refuses_stay_for_the_sweep(
 ) -> None:
     relay = OutboxRelay(pool=pool, publisher=publisher)
     # Published with "mandatory" to a queue that does not exist: the broker returns them.
-    refused = await _added(pool, _rows(f"test.relay.none.{uuid4().hex}", 2, "lost"))
+    await _assert_left_for_the_sweep(
+        pool, relay, _rows(f"test.relay.none.{uuid4().hex}", 2, "lost")
+    )
+
+
+async def _assert_left_for_the_sweep(
+    pool: asyncpg.Pool, relay: OutboxRelay, rows: list[OutboxMessage]
+) -> None:
+    """Hand ``rows`` over to ``relay``, which cannot get them out: they stay in the outbox
+    and the relay gives them up to the sweep. (They are deleted at the end.)"""
+    added = await _added(pool, rows)
     try:
-        relay.flush_soon(refused)
+        relay.flush_soon(added)
         await relay.settled()
-        assert await _left(pool, refused) == 2
+
+        assert await _left(pool, added) == len(added)
         assert relay.held == 0  # given up: the sweep takes them
     finally:
-        await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1)", [r.id for r in refused])
+        await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1)", [r.id for r in added])
 
 
 async def test_drain_waits_for_rows_handed_over(
@@ -333,14 +344,5 @@ class Refusing:
 
 async def test_events_the_broker_does_not_take_stay_for_the_sweep(pool: asyncpg.Pool) -> None:
     relay = OutboxRelay(pool=pool, publisher=Refusing())
-    events = await _added(
-        pool, [OutboxMessage(uuid4(), EVENTS_EXCHANGE, "dossier.accepted", b"{}") for _ in range(2)]
-    )
-    try:
-        relay.flush_soon(events)
-        await relay.settled()
-
-        assert await _left(pool, events) == 2
-        assert relay.held == 0  # given up: the sweep takes them
-    finally:
-        await pool.execute("DELETE FROM hub.outbox WHERE id = ANY($1)", [r.id for r in events])
+    events = [OutboxMessage(uuid4(), EVENTS_EXCHANGE, "dossier.accepted", b"{}") for _ in range(2)]
+    await _assert_left_for_the_sweep(pool, relay, events)
