@@ -22,8 +22,10 @@ class AgencySimulator(PeerBase):
     late_share: float = 0.1
     refuse_share: float = 0.0
     supplement_share: float = 0.0
+    """Share of dossiers found incomplete (every 1/share-th of those not held)."""
     hold_share: float = 0.0
-    """Share of dossiers left undecided until the hub's due-date warning."""
+    """Share of dossiers with a due date left undecided until the hub's due-date warning
+    (every 1/share-th)."""
     apology_share: float = 0.5
     """Share of held dossiers the agency apologises for when warned."""
     received: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -36,6 +38,10 @@ class AgencySimulator(PeerBase):
     """Share of linked group parts the agency refuses with a reason (every 1/share-th)."""
     parts: dict[tuple[str, str], str] = field(default_factory=dict)
     """(unit, dossier code) → the linked group part (procedure code) the unit decides."""
+    with_due_date: int = 0
+    """Dossiers taken in with a due date (the count the holds are picked from)."""
+    not_held: int = 0
+    """Dossiers taken in and not held (the count the supplement requests are picked from)."""
 
     async def start(self) -> None:
         await self.connect([f"peer.{unit}" for unit in self.units])
@@ -67,11 +73,15 @@ class AgencySimulator(PeerBase):
             self._group_part(unit, code, data["procedureCode"], handed)
             return
         after_acceptance = self.delays.high + self.delays.pick(self.rng)
-        draw = self.rng.random()
-        if due and draw < self.hold_share:
-            self.held.add(code)  # left undecided until the hub warns
-            return
-        if draw < self.hold_share + self.supplement_share:
+        # Holds and supplement requests are quotas, not draws: their number must not hang
+        # on the order the transfers happen to arrive in.
+        if due:
+            self.with_due_date += 1
+            if every(self.with_due_date, self.hold_share):
+                self.held.add(code)  # left undecided until the hub warns
+                return
+        self.not_held += 1
+        if every(self.not_held, self.supplement_share):
             moment = handed + timedelta(hours=2)
             self.later(lambda: self._status(unit, code, 5, moment), delay=after_acceptance)
             return
@@ -84,8 +94,7 @@ class AgencySimulator(PeerBase):
     def _group_part(self, unit: str, code: str, part: str, handed: datetime) -> None:
         """One part of a linked group: decided (or refused) without supplements or holds."""
         self.parts[(unit, code)] = part
-        taken, share = len(self.parts), self.group_refuse_share
-        status = 3 if int(taken * share) > int((taken - 1) * share) else 9  # every 1/share-th
+        status = 3 if every(len(self.parts), self.group_refuse_share) else 9
         moment = handed + timedelta(hours=4)
         delay = self.delays.high + self.delays.pick(self.rng)
         self.later(lambda: self._status(unit, code, status, moment), delay=delay)
@@ -140,3 +149,8 @@ class AgencySimulator(PeerBase):
         if (unit, code) in self.parts:
             body["procedureCode"] = self.parts[(unit, code)]
         await self.send(f"agency.{unit}.status", body)
+
+
+def every(taken: int, share: float) -> bool:
+    """Whether the ``taken``-th item (from 1) is picked when every 1/share-th one is."""
+    return int(taken * share) > int((taken - 1) * share)
