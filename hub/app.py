@@ -23,6 +23,7 @@ from hub.amqp import ConfirmingPublisher
 from hub.broker_setup import declare_topology
 from hub.consumers import PeerConsumer
 from hub.db.migrations import apply_migrations
+from hub.db.pool import open_pool
 from hub.dlq.consumer import ParkedConsumer
 from hub.heap import settle_heap
 from hub.known_states import KnownStates
@@ -206,23 +207,11 @@ def create_app(settings: Settings, *, registry: Registry | None = None) -> FastS
     return app
 
 
-async def _keep_session(conn: asyncpg.Connection) -> None:
-    """Skip asyncpg's reset query on every release (a round trip per message): the hub
-    keeps no session state (no SET, LISTEN, cursors or session advisory locks; its advisory
-    locks are transaction-scoped). Only a connection released inside a transaction (a
-    handler cancelled mid-query) is rolled back."""
-    if conn.is_in_transaction():
-        await conn.execute("ROLLBACK")
-
-
 def _lifespan(runtime: Runtime) -> Any:
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
         settings = runtime.settings
-        db_url = settings.database_url.get_secret_value()
-        pool = await asyncpg.create_pool(
-            db_url, min_size=2, max_size=settings.db_pool_size, reset=_keep_session
-        )
+        pool = await open_pool(settings)
         connection = await aio_pika.connect_robust(
             settings.amqp_url.get_secret_value(), timeout=30, fail_fast=True
         )

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EventLoop = Literal["uvloop", "asyncio"]
+PlanCacheMode = Literal["force_generic_plan", "auto", "force_custom_plan"]
 
 
 class Settings(BaseSettings):
@@ -50,6 +51,12 @@ class Settings(BaseSettings):
         default=3.0, ge=0, description="Delay before standing by for other workers' shards."
     )
     db_pool_size: int = Field(default=10, ge=1)
+    db_plan_cache_mode: PlanCacheMode = Field(
+        default="force_generic_plan",
+        description="PostgreSQL's plan_cache_mode on the worker's connections: generic plans "
+        "for its prepared statements, planned once per connection instead of on every "
+        "execution.",
+    )
     overdue_scan_seconds: float = Field(
         default=60.0, ge=0, description="Interval of the deadline scan in each worker; 0: off."
     )
