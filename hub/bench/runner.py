@@ -487,6 +487,10 @@ class BenchResult:
             "postal_p50_ms": round(percentile(lat.postal_latencies_ms, 0.50), 1),
             "postal_p99_ms": round(percentile(lat.postal_latencies_ms, 0.99), 1),
             "mean_ms": round(statistics.fmean(lat.latencies_ms), 1) if lat.latencies_ms else 0.0,
+            # how loaded the machine was while the latencies were taken: queueing for the
+            # CPU is most of the tail
+            "latency_cpu_ms_per_lifecycle": round(1000 * lat.cpu_seconds / max(lat.final, 1), 2),
+            **{f"latency_{key}": value for key, value in _machine_figures(lat).items()},
             "cpu_seconds": round(main.cpu_seconds, 2),
             "cpu_ms_per_lifecycle": round(1000 * main.cpu_seconds / max(main.final, 1), 2),
             "peak_rss_mb": round(max(p.peak_rss_mb for p in [lat, *self.throughput.values()]), 1),
@@ -581,8 +585,8 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
 
 
 def _machine_figures(phase: PhaseResult) -> dict[str, float | None]:
-    """Where the machine's CPU went during a throughput run, per lifecycle: all of it, and
-    the local broker's and database's share (None when that service runs elsewhere)."""
+    """Where the machine's CPU went during a phase, per lifecycle: all of it, and the local
+    broker's and database's share (None when that service runs elsewhere)."""
     if phase.machine is None:
         return {}
     figures = _per_unit(phase.machine, max(phase.final, 1), "per_lifecycle")

@@ -48,8 +48,11 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     relay_machine = MachineUse(
         services={"broker": 0.4, "database": 0.0}, busy_seconds=1.0, wall_seconds=2.0, cores=2
     )
+    busy_while_timed = MachineUse(
+        services={"broker": 0.1, "database": 0.08}, busy_seconds=0.5, wall_seconds=1.0, cores=2
+    )
     result = BenchResult(
-        latency=_phase(1),
+        latency=_phase(1, busy_while_timed, bench_cpu_seconds=0.02),
         throughput={1: _phase(1, machine, bench_cpu_seconds=0.04), 2: _phase(2)},
         hops=HopResult(
             messages=300, hops=250, seconds=0.5, cpu_seconds=0.2, mean_bytes=900, machine=machine
@@ -84,6 +87,14 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     assert figures["paced_relay_msgs_per_s"] == 500.0
     assert figures["paced_relay_broker_cpu_ms_per_msg"] == 0.4
     assert figures["paced_relay_client_cpu_ms_per_msg"] == 0.5
+    # the load the latencies were taken under: 0.5 s busy of 2 cores x 1 s, for 10 dossiers
+    assert figures["latency_machine_busy_pct"] == 25.0
+    assert figures["latency_machine_cpu_ms_per_lifecycle"] == 50.0
+    assert figures["latency_broker_cpu_ms_per_lifecycle"] == 10.0
+    assert figures["latency_database_cpu_ms_per_lifecycle"] == 8.0
+    assert figures["latency_bench_process_cpu_ms_per_lifecycle"] == 2.0
+    assert figures["latency_cpu_ms_per_lifecycle"] == 12.0  # the worker's 0.12 s
     table = console.export_text()
+    assert "Machine busy % of all cores (latency run)" in table
     assert "of which RabbitMQ (when local)" in table
     assert "n/a" in table.split("of which RabbitMQ (when local)")[1].splitlines()[0]
