@@ -52,10 +52,11 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(default=10, ge=1)
     db_plan_cache_mode: PlanCacheMode = Field(
-        default="force_generic_plan",
-        description="PostgreSQL's plan_cache_mode on the worker's connections: generic plans "
-        "for its prepared statements, planned once per connection instead of on every "
-        "execution.",
+        default="auto",
+        description="PostgreSQL's plan_cache_mode on the worker's connections. "
+        "force_generic_plan plans each prepared statement once per connection (saves ~1.3 ms "
+        "of PostgreSQL per projection transaction) but a plan made on a young table stays "
+        "until the next ANALYZE: only with autovacuum on.",
     )
     overdue_scan_seconds: float = Field(
         default=60.0, ge=0, description="Interval of the deadline scan in each worker; 0: off."

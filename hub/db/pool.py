@@ -10,13 +10,16 @@ from hub.settings import Settings
 async def open_pool(settings: Settings) -> asyncpg.Pool:
     """The pool of one ``hub run`` worker.
 
-    Its connections start with ``plan_cache_mode`` set to ``HUB_DB_PLAN_CACHE_MODE``
-    (generic plans by default). asyncpg prepares each statement once per connection. Left
-    to ``auto``, PostgreSQL plans a prepared statement for its values on its first five
-    executions, then keeps doing so for every statement whose generic plan looks costlier
-    than one made for the actual arrays: the projection's (the refresh of the projected
-    dossiers took ~0.95 ms to plan and ~0.4 ms to run), the outbox delete and the sweep.
-    Their generic plans are the same index scans (docs/performance.md).
+    Its connections start with ``plan_cache_mode`` set to ``HUB_DB_PLAN_CACHE_MODE``.
+    asyncpg prepares each statement once per connection. Under ``auto`` (PostgreSQL's
+    default, and ours) a prepared statement is planned for its values on its first five
+    executions, then with its generic plan unless that looks costlier; the projection's
+    statements, the outbox delete and the sweep keep being planned on every execution (the
+    refresh of the projected dossiers takes ~1 ms to plan). ``force_generic_plan`` plans
+    each of them once per connection instead, but a generic plan stays until the next
+    ANALYZE of its tables: one made while a table was nearly empty (a new database) keeps
+    its sequential scans as the table grows, unless autovacuum analyzes it
+    (docs/performance.md).
     """
     return await asyncpg.create_pool(
         settings.database_url.get_secret_value(),
