@@ -15,7 +15,7 @@ async def open_pool(settings: Settings) -> asyncpg.Pool:
     default, and ours) a prepared statement is planned for its values on its first five
     executions, then with its generic plan unless that looks costlier; the projection's
     statements, the outbox delete and the sweep keep being planned on every execution (the
-    refresh of the projected dossiers takes ~1 ms to plan). ``force_generic_plan`` plans
+    refresh of the projected dossiers takes ~0.5 ms to plan). ``force_generic_plan`` plans
     each of them once per connection instead, but a generic plan stays until the next
     ANALYZE of its tables: one made while a table was nearly empty (a new database) keeps
     its sequential scans as the table grows, unless autovacuum analyzes it
