@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -218,6 +219,14 @@ def bench(
     rate: Annotated[
         float, typer.Option(min=1.0, help="Offered lifecycles/s in the latency run.")
     ] = 50.0,
+    runs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=9,
+            help="One-worker throughput runs; the median run is reported (3; quick 1).",
+        ),
+    ] = None,
     quick: Annotated[bool, typer.Option(help="A reduced run, under a minute.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Also print one JSON line.")] = False,
 ) -> None:
@@ -237,6 +246,8 @@ def bench(
         config = BenchConfig.quick(dossiers=dossiers, rate=rate)
     else:
         config = BenchConfig(dossiers=dossiers or 1000, rate=rate, latency_dossiers=int(rate * 20))
+    if runs is not None:
+        config = dataclasses.replace(config, throughput_runs=runs)
     # The bench process (simulators, raw relay baseline) runs on the workers' event loop,
     # so that the baseline is the same client on the same loop as the hub.
     result = run_or_exit(

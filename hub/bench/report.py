@@ -17,7 +17,8 @@ TARGETS: dict[str, tuple[str, float]] = {
 }
 
 ROWS = (
-    ("lifecycles_per_s", "Lifecycles/s (1 worker)"),
+    ("lifecycles_per_s", "Lifecycles/s (1 worker, median run)"),
+    ("lifecycles_per_s_runs", "  every 1-worker run"),
     ("workers_1_lifecycles_per_s", "  with 1 worker"),
     ("workers_2_lifecycles_per_s", "  with 2 workers"),
     ("messages_per_s", "Broker messages/s (1 worker)"),
@@ -84,6 +85,8 @@ def print_report(result: BenchResult, console: Console, *, as_json: bool) -> Non
         value = data[key]
         if value is None:  # a service that does not run on this machine
             table.add_row(label, "n/a", "")
+        elif isinstance(value, list):
+            table.add_row(label, " / ".join(str(v) for v in value), "")
         else:
             table.add_row(label, str(value), verdict(key, float(value)))
     console.print(table)

@@ -5,7 +5,9 @@ configured PostgreSQL server (created and migrated if needed):
 
 1. latency: one worker, dossiers offered at a fixed rate, publish → result notice times;
 2. throughput with one worker: dossiers offered as fast as possible, first publish → last
-   final state, messages counted, CPU and peak RSS of the worker;
+   final state, messages counted, CPU and peak RSS of the worker; three runs (quick: one),
+   the median one reported, so that one slow or fast spell of a shared machine does not
+   decide the headline;
 3. throughput with two workers;
 4. hops: receptions waiting on the ingress, relayed by one worker (``hub.bench.hops``);
 5. the raw aio-pika relay baseline with the hops' message count and mean message size;
@@ -21,7 +23,7 @@ import math
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -78,6 +80,8 @@ class BenchConfig:
     latency_dossiers: int = 1000
     hops: int = 3000
     scale_workers: tuple[int, ...] = (1, 2)
+    throughput_runs: int = 3
+    """One-worker throughput runs; the run with the median lifecycles/s is the headline."""
     phase_timeout_s: float = 300.0
     foreign_wait_s: float = 60.0
     stall_s: float = 40.0
@@ -89,6 +93,7 @@ class BenchConfig:
             rate=rate,
             latency_dossiers=max(int(rate * 2), 20),
             hops=300,
+            throughput_runs=1,
             phase_timeout_s=20.0,
             foreign_wait_s=10.0,
             stall_s=6.0,
@@ -425,10 +430,24 @@ class BenchResult:
     paced_relay: RelayResult | None = None
     """The raw relay paced to the hop phase's rate: what the broker spends per message at
     the rate the hub hops at."""
+    main_runs: tuple[PhaseResult, ...] = ()
+    """Every one-worker throughput run, in the order run; ``main`` is their median."""
 
     @property
     def main(self) -> PhaseResult:
         return self.throughput[min(self.throughput)]
+
+    @property
+    def runs(self) -> list[PhaseResult]:
+        """The one-worker throughput runs (just ``main`` when there was one)."""
+        return list(self.main_runs) or [self.main]
+
+    @property
+    def phases(self) -> list[PhaseResult]:
+        """Every hub phase once: the latency run, every one-worker throughput run and the
+        scale-out runs."""
+        main = min(self.throughput)
+        return [self.latency, *self.runs, *(p for w, p in self.throughput.items() if w != main)]
 
     @property
     def raw_relay_msgs_per_s(self) -> float:
@@ -437,7 +456,7 @@ class BenchResult:
     @property
     def complete(self) -> bool:
         """Every dossier of every phase reached a final state."""
-        return all(p.final == p.dossiers for p in [self.latency, *self.throughput.values()])
+        return all(p.final == p.dossiers for p in self.phases)
 
     @property
     def ok(self) -> bool:
@@ -445,7 +464,7 @@ class BenchResult:
         baseline ran. (Dossiers the scale-out runs left open are reported, not fatal.)"""
         return (
             self.latency.final == self.latency.dossiers
-            and self.main.final == self.main.dossiers
+            and all(run.final == run.dossiers for run in self.runs)
             and all(p.final > 0 for p in self.throughput.values())
             and self.hops.hops > 0
             and self.relay.messages > 0
@@ -457,9 +476,14 @@ class BenchResult:
         per_hop = self.hops.hops_per_s
         raw = self.raw_relay_msgs_per_s
         lat = self.latency
+        runs = [round(run.per_s(run.final), 1) for run in self.runs]
         data: dict[str, Any] = {
             "dossiers": main.dossiers,
             "lifecycles_per_s": round(main.per_s(main.final), 1),
+            "throughput_runs": len(runs),
+            "lifecycles_per_s_runs": runs,
+            "lifecycles_per_s_min": min(runs),
+            "lifecycles_per_s_max": max(runs),
             "messages_per_s": round(main.per_s(main.messages), 1),
             "hub_per_hop_msgs_per_s": round(per_hop, 1),
             "hop_messages": self.hops.hops,
@@ -493,9 +517,9 @@ class BenchResult:
             **{f"latency_{key}": value for key, value in _machine_figures(lat).items()},
             "cpu_seconds": round(main.cpu_seconds, 2),
             "cpu_ms_per_lifecycle": round(1000 * main.cpu_seconds / max(main.final, 1), 2),
-            "peak_rss_mb": round(max(p.peak_rss_mb for p in [lat, *self.throughput.values()]), 1),
+            "peak_rss_mb": round(max(p.peak_rss_mb for p in self.phases), 1),
             **_machine_figures(main),
-            "not_accepted": sum(p.not_accepted for p in [lat, *self.throughput.values()]),
+            "not_accepted": sum(p.not_accepted for p in self.phases),
             "shared_broker": self.shared_broker,
             "complete": self.complete,
             "ok": self.ok,
@@ -532,14 +556,20 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
     try:
         console.print(f"[bold cyan]bench[/] worker logs in {log_dir}")
         throughput: dict[int, PhaseResult] = {}
+        main_runs: list[PhaseResult] = []
 
         async def latency_then_throughput(hub: HubWorkers) -> PhaseResult:
             bench.progress(
                 f"latency: {config.latency_dossiers} dossiers at {config.rate:g}/s, 1 worker"
             )
             latency = await bench.drive(hub, config.latency_dossiers, rate=config.rate)
-            bench.progress(f"throughput: {config.dossiers} dossiers, 1 worker")
-            throughput[1] = await bench.drive(hub, config.dossiers, rate=None)
+            for run in range(1, config.throughput_runs + 1):
+                of = (
+                    f", run {run} of {config.throughput_runs}" if config.throughput_runs > 1 else ""
+                )
+                bench.progress(f"throughput: {config.dossiers} dossiers, 1 worker{of}")
+                main_runs.append(await bench.drive(hub, config.dossiers, rate=None))
+            throughput[1] = median_run(main_runs)
             return latency
 
         latency: PhaseResult = await bench.with_workers(1, latency_then_throughput)
@@ -581,7 +611,17 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
         paced_relay=paced,
         rate=config.rate,
         shared_broker=bench.shared_broker,
+        main_runs=tuple(main_runs),
     )
+
+
+def median_run(runs: Sequence[PhaseResult]) -> PhaseResult:
+    """The run with the median lifecycles/s (of an even number, the slower of the middle
+    two), so that all of the headline's figures come from one run."""
+    if not runs:
+        raise ValueError("no throughput run")
+    ranked = sorted(runs, key=lambda run: run.per_s(run.final))
+    return ranked[(len(ranked) - 1) // 2]
 
 
 def _machine_figures(phase: PhaseResult) -> dict[str, float | None]:

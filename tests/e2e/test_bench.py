@@ -66,3 +66,6 @@ def test_quick_bench_reports_every_figure(amqp_url: str, database_url: str) -> N
     for key in ("broker_cpu_ms_per_lifecycle", "database_cpu_ms_per_lifecycle"):
         assert key in figures, key
         assert figures[key] is None or figures[key] > 0, (key, figures[key])
+    # And the quick bench makes one one-worker throughput run, which is the headline
+    assert figures["throughput_runs"] == 1
+    assert figures["lifecycles_per_s_runs"] == [figures["lifecycles_per_s"]]

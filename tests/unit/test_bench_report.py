@@ -1,6 +1,6 @@
 """The bench's report: the machine figures, and a service that runs elsewhere shown as such;
 events counted once as projected and once as the broker messages (batches) they took; the
-per-hop figure from the hop run."""
+per-hop figure from the hop run; the headline from the median of the one-worker runs."""
 
 from __future__ import annotations
 
@@ -13,26 +13,34 @@ from hub.bench.hops import HopResult
 from hub.bench.procstats import MachineUse
 from hub.bench.raw_relay import RelayResult
 from hub.bench.report import print_report
-from hub.bench.runner import BenchResult, PhaseResult
+from hub.bench.runner import BenchResult, PhaseResult, median_run
 
 
 def _phase(
-    workers: int, machine: MachineUse | None = None, bench_cpu_seconds: float | None = None
+    workers: int,
+    machine: MachineUse | None = None,
+    bench_cpu_seconds: float | None = None,
+    *,
+    seconds: float = 2.0,
+    final: int = 10,
+    cpu_seconds: float = 0.12,
+    peak_rss_mb: float = 90.0,
+    not_accepted: int = 0,
 ) -> PhaseResult:
     return PhaseResult(
         workers=workers,
         dossiers=10,
-        final=10,
-        seconds=2.0,
+        final=final,
+        seconds=seconds,
         sim_published=40,
         sim_consumed=15,
         events=60,
         event_messages=5,
         postal_commands=4,
         published_bytes=40 * 300,
-        not_accepted=0,
-        cpu_seconds=0.12,
-        peak_rss_mb=90.0,
+        not_accepted=not_accepted,
+        cpu_seconds=cpu_seconds,
+        peak_rss_mb=peak_rss_mb,
         latencies_ms=[20.0, 30.0, 40.0],
         machine=machine,
         bench_cpu_seconds=bench_cpu_seconds,
@@ -98,3 +106,63 @@ def test_the_machine_figures_are_per_lifecycle_and_null_for_a_remote_service(
     assert "Machine busy % of all cores (latency run)" in table
     assert "of which RabbitMQ (when local)" in table
     assert "n/a" in table.split("of which RabbitMQ (when local)")[1].splitlines()[0]
+
+
+def _result(runs: list[PhaseResult]) -> BenchResult:
+    return BenchResult(
+        latency=_phase(1),
+        throughput={1: median_run(runs), 2: _phase(2, seconds=4.0)},
+        hops=HopResult(messages=300, hops=250, seconds=0.5, cpu_seconds=0.2, mean_bytes=900),
+        relay=RelayResult(1000, 1.0, client_cpu_seconds=0.25),
+        rate=50.0,
+        main_runs=tuple(runs),
+    )
+
+
+def test_the_headline_is_the_median_one_worker_run_and_every_run_is_reported(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given three one-worker runs at 5, 2.5 and 4 lifecycles/s (10 dossiers each)
+    runs = [
+        _phase(1, seconds=2.0, cpu_seconds=0.1),
+        _phase(1, seconds=4.0, cpu_seconds=0.3, peak_rss_mb=95.0),
+        _phase(1, seconds=2.5, cpu_seconds=0.2, not_accepted=1),
+    ]
+    console = Console(record=True, width=120)
+
+    print_report(_result(runs), console, as_json=True)
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # the headline and every figure of the one-worker throughput run come from the median run
+    assert figures["lifecycles_per_s"] == 4.0
+    assert figures["workers_1_lifecycles_per_s"] == 4.0
+    assert figures["cpu_ms_per_lifecycle"] == 20.0  # the median run's 0.2 s for 10
+    assert figures["throughput_runs"] == 3
+    assert figures["lifecycles_per_s_runs"] == [5.0, 2.5, 4.0]  # in the order run
+    assert (figures["lifecycles_per_s_min"], figures["lifecycles_per_s_max"]) == (2.5, 5.0)
+    # what any run saw counts: the highest RSS and every message not accepted
+    assert figures["peak_rss_mb"] == 95.0
+    assert figures["not_accepted"] == 1
+    assert figures["ok"] is True
+    assert "5.0 / 2.5 / 4.0" in console.export_text()
+
+
+def test_a_one_worker_run_that_left_dossiers_open_fails_the_bench_even_if_not_the_median(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    runs = [_phase(1, seconds=2.0), _phase(1, seconds=2.5), _phase(1, seconds=9.0, final=7)]
+
+    result = _result(runs)
+
+    assert median_run(runs) is runs[1]
+    assert not result.complete
+    assert not result.ok
+
+
+def test_the_median_of_an_even_number_of_runs_is_the_slower_middle_one() -> None:
+    runs = [_phase(1, seconds=s) for s in (2.0, 4.0, 2.5, 3.0)]
+
+    assert median_run(runs) is runs[3]  # 3.33 lifecycles/s, below 4.0
+    assert median_run(runs[:1]) is runs[0]
+    with pytest.raises(ValueError, match="no throughput run"):
+        median_run([])
