@@ -1,6 +1,7 @@
 """Stop and start the local RabbitMQ and PostgreSQL with the commands DEVELOPERS.md gives
 (``rabbitmq-server -detached``, ``pg_ctlcluster --skip-systemctl-redirect <version> main
-start``), for the recovery and chaos tests. Every restart leaves the service running."""
+start``), for the recovery and chaos tests. Every restart leaves the service running, with
+the scheduling policy it had when it was stopped (``python -m hub.bench.scheduling``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,26 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from hub.bench.scheduling import service_policies
+
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 AMQP_PORT = 5672
+
+
+_stopped_with: dict[str, str | None] = {}
+"""The scheduling policy of each service (by kind) when a test last stopped it."""
+
+
+def _remember_policy(kind: str) -> None:
+    _stopped_with[kind] = service_policies().get(kind)
+
+
+def _with_policy(kind: str, command: list[str]) -> list[str]:
+    """``command`` under ``chrt --batch`` when the service ran so before it was stopped (a
+    restart from here would otherwise bring it back with the test's default policy)."""
+    if _stopped_with.pop(kind, None) == "batch" and shutil.which("chrt") is not None:
+        return ["chrt", "--batch", "0", *command]
+    return command
 
 
 def _as_root(command: list[str]) -> list[str]:
@@ -65,7 +84,7 @@ def start_rabbitmq(timeout_s: float = 180) -> None:
     """``rabbitmq-server -detached`` unless it runs, then wait until it serves AMQP."""
     if rabbitmq_up():
         return
-    _run(["rabbitmq-server", "-detached"], check=False)
+    _run(_with_policy("broker", ["rabbitmq-server", "-detached"]), check=False)
     deadline = time.monotonic() + timeout_s
     while not rabbitmq_up():
         if time.monotonic() > deadline:
@@ -77,6 +96,7 @@ def restart_rabbitmq() -> float:
     """Stop the node, wait until it is gone, start it again; the seconds it was away."""
     started = time.monotonic()
     try:
+        _remember_policy("broker")
         _run(["rabbitmqctl", "stop"], check=False)
         deadline = time.monotonic() + 60
         while _accepts(AMQP_PORT) and time.monotonic() < deadline:
@@ -93,7 +113,16 @@ def postgres_up() -> bool:
 def start_postgresql(timeout_s: float = 60) -> None:
     if not postgres_up():
         _run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", _postgres_version(), "main", "start"],
+            _with_policy(
+                "database",
+                [
+                    "pg_ctlcluster",
+                    "--skip-systemctl-redirect",
+                    _postgres_version(),
+                    "main",
+                    "start",
+                ],
+            ),
             check=False,
         )
     deadline = time.monotonic() + timeout_s
@@ -106,6 +135,7 @@ def start_postgresql(timeout_s: float = 60) -> None:
 def stop_postgresql() -> None:
     """Stop the cluster in fast mode: open sessions are cut, as in a crash of the server."""
     version = _postgres_version()
+    _remember_policy("database")
     _run(
         ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "stop", "-m", "fast"],
         check=False,

@@ -58,7 +58,11 @@ ROWS = (
     ("bench_process_cpu_ms_per_lifecycle", "  of which the bench process (simulated peers)"),
     ("peak_rss_mb", "Peak RSS MB per worker"),
     ("not_accepted", "Messages not accepted"),
+    ("broker_sched_policy", "RabbitMQ's scheduling policy (when local)"),
+    ("database_sched_policy", "PostgreSQL's scheduling policy (when local)"),
 )
+
+SERVICE_NAMES = {"broker": "RabbitMQ", "database": "PostgreSQL"}
 
 
 def verdict(key: str, value: float) -> str:
@@ -87,6 +91,8 @@ def print_report(result: BenchResult, console: Console, *, as_json: bool) -> Non
             table.add_row(label, "n/a", "")
         elif isinstance(value, list):
             table.add_row(label, " / ".join(str(v) for v in value), "")
+        elif isinstance(value, str):
+            table.add_row(label, value, "")
         else:
             table.add_row(label, str(value), verdict(key, float(value)))
     console.print(table)
@@ -99,6 +105,18 @@ def print_report(result: BenchResult, console: Console, *, as_json: bool) -> Non
             )
     if result.latency.final < result.latency.dossiers:
         console.print("[red]the latency run left dossiers open[/]")
+    default = [
+        SERVICE_NAMES[kind] for kind, policy in result.service_policies.items() if policy == "other"
+    ]
+    if default:
+        verb = "runs" if len(default) == 1 else "run"
+        console.print(
+            f"[yellow]note[/]: {' and '.join(default)} {verb} with the default scheduling "
+            "policy. Where they share a small machine with the hub, `python -m "
+            "hub.bench.scheduling batch` stops their threads preempting the hub at every "
+            "wake-up (a quarter less machine CPU per lifecycle on the development machine; "
+            "docs/performance.md)."
+        )
     if result.shared_broker:
         console.print("[red]another hub consumed from the same queues: figures unreliable[/]")
     if as_json:

@@ -43,6 +43,7 @@ from hub.bench.peers import Counters, CountingAgency, TimedCommune
 from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_machine
 from hub.bench.queues import queue_totals
 from hub.bench.raw_relay import RelayResult, run_raw_relay
+from hub.bench.scheduling import service_policies
 from hub.bootstrap import migrate_database
 from hub.broker_setup import apply_topology
 from hub.deadlines import next_working_day
@@ -432,6 +433,9 @@ class BenchResult:
     the rate the hub hops at."""
     main_runs: tuple[PhaseResult, ...] = ()
     """Every one-worker throughput run, in the order run; ``main`` is their median."""
+    service_policies: dict[str, str | None] = field(default_factory=dict)
+    """The scheduling policy of the local broker and database at the start (see
+    :mod:`hub.bench.scheduling`); None for a service that does not run here."""
 
     @property
     def main(self) -> PhaseResult:
@@ -520,6 +524,8 @@ class BenchResult:
             "peak_rss_mb": round(max(p.peak_rss_mb for p in self.phases), 1),
             **_machine_figures(main),
             "not_accepted": sum(p.not_accepted for p in self.phases),
+            "broker_sched_policy": self.service_policies.get("broker"),
+            "database_sched_policy": self.service_policies.get("database"),
             "shared_broker": self.shared_broker,
             "complete": self.complete,
             "ok": self.ok,
@@ -550,6 +556,7 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
             seed=11,
         )
     )
+    policies = service_policies()
     conn = await asyncpg.connect(bench_url)
     log_dir = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     bench = Bench(settings, config, console, registry, conn, postal, log_dir)
@@ -612,6 +619,7 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
         rate=config.rate,
         shared_broker=bench.shared_broker,
         main_runs=tuple(main_runs),
+        service_policies=policies,
     )
 
 

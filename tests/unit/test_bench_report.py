@@ -5,6 +5,7 @@ per-hop figure from the hop run; the headline from the median of the one-worker 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
@@ -166,3 +167,36 @@ def test_the_median_of_an_even_number_of_runs_is_the_slower_middle_one() -> None
     assert median_run(runs[:1]) is runs[0]
     with pytest.raises(ValueError, match="no throughput run"):
         median_run([])
+
+
+def test_the_services_scheduling_policy_is_reported_with_a_note_when_it_is_the_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    runs = [_phase(1)]
+    result = replace(_result(runs), service_policies={"broker": "other", "database": None})
+    console = Console(record=True, width=200)
+
+    print_report(result, console, as_json=True)
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["broker_sched_policy"] == "other"
+    assert figures["database_sched_policy"] is None  # not on this machine
+    text = console.export_text()
+    assert "RabbitMQ runs with the default scheduling policy" in text
+    assert "python -m hub.bench.scheduling batch" in text
+
+
+def test_no_note_when_the_services_batch_their_wake_ups(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = replace(
+        _result([_phase(1)]), service_policies={"broker": "batch", "database": "batch"}
+    )
+    console = Console(record=True, width=200)
+
+    print_report(result, console, as_json=True)
+
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["broker_sched_policy"] == (
+        "batch"
+    )
+    assert "default scheduling policy" not in console.export_text()
