@@ -19,7 +19,10 @@ migrate: services
 demo: migrate  ## the main job: drive 300 dossiers through simulators and the hub
 	@$(RUN) hub demo --dossiers $${DOSSIERS:-300}
 
-.PHONY: bench
+.PHONY: bench sched-batch
+sched-batch: setup  ## local RabbitMQ and PostgreSQL on SCHED_BATCH: they stop preempting the hub (docs/operations.md)
+	@$(RUN) python -m hub.bench.scheduling batch
+
 bench: services  ## throughput, latency and cost of the hub vs a raw aio-pika relay
 	@$(RUN) hub bench $${BENCH_ARGS:-}
 

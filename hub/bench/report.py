@@ -112,10 +112,10 @@ def print_report(result: BenchResult, console: Console, *, as_json: bool) -> Non
         verb = "runs" if len(default) == 1 else "run"
         console.print(
             f"[yellow]note[/]: {' and '.join(default)} {verb} with the default scheduling "
-            "policy. Where they share a small machine with the hub, `python -m "
-            "hub.bench.scheduling batch` stops their threads preempting the hub at every "
-            "wake-up (a quarter less machine CPU per lifecycle on the development machine; "
-            "docs/performance.md)."
+            "policy. Where they share a small machine with the hub, `make sched-batch` "
+            "(python -m hub.bench.scheduling batch) stops their threads preempting the hub "
+            "at every wake-up (a quarter less machine CPU per lifecycle on the development "
+            "machine; docs/performance.md)."
         )
     if result.shared_broker:
         console.print("[red]another hub consumed from the same queues: figures unreliable[/]")

@@ -183,7 +183,7 @@ def test_the_services_scheduling_policy_is_reported_with_a_note_when_it_is_the_d
     assert figures["database_sched_policy"] is None  # not on this machine
     text = console.export_text()
     assert "RabbitMQ runs with the default scheduling policy" in text
-    assert "python -m hub.bench.scheduling batch" in text
+    assert "make sched-batch" in text
 
 
 def test_no_note_when_the_services_batch_their_wake_ups(
