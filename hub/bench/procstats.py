@@ -48,15 +48,28 @@ SERVICE_COMMANDS: dict[str, tuple[str, ...]] = {
 in the Erlang VM, PostgreSQL as a postmaster and one process per connection)."""
 
 
-def _ticks(proc: Path, pid: str) -> tuple[str, int] | None:
-    """The command name and the CPU ticks of a process and of its reaped children (so a
-    database connection that closed during the run still counts, in its postmaster)."""
+def read_stat(proc: Path, pid: str) -> tuple[str, list[str]] | None:
+    """The command name of a process and the fields of its ``stat`` after the name (field 3,
+    the state, first); None when the process is gone or hidden."""
     try:
         stat = (proc / pid / "stat").read_text()
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return None
-    name = stat[stat.index("(") + 1 : stat.rindex(")")]
-    fields = stat.rsplit(")", 1)[1].split()
+    return stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+
+
+def service_kind(command: str) -> str | None:
+    """The kind of local service a process of this name belongs to, if any."""
+    return next((kind for kind, names in SERVICE_COMMANDS.items() if command in names), None)
+
+
+def _ticks(proc: Path, pid: str) -> tuple[str, int] | None:
+    """The command name and the CPU ticks of a process and of its reaped children (so a
+    database connection that closed during the run still counts, in its postmaster)."""
+    found = read_stat(proc, pid)
+    if found is None:
+        return None
+    name, fields = found
     return name, sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
 
 
@@ -80,9 +93,9 @@ def sample_machine(proc: Path = Path("/proc")) -> MachineSample:
         found = _ticks(proc, entry.name)
         if found is None:
             continue
-        for kind, names in SERVICE_COMMANDS.items():
-            if found[0] in names:
-                services[kind] = services.get(kind, 0.0) + found[1] / CLOCK_TICKS
+        kind = service_kind(found[0])
+        if kind is not None:
+            services[kind] = services.get(kind, 0.0) + found[1] / CLOCK_TICKS
     cpu = (proc / "stat").read_text().splitlines()[0].split()[1:]
     ticks = [int(v) for v in cpu[:8]]  # user nice system idle iowait irq softirq steal
     busy = sum(ticks) - ticks[3] - ticks[4]

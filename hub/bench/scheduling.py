@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from hub.bench.procstats import SERVICE_COMMANDS
+from hub.bench.procstats import SERVICE_COMMANDS, read_stat, service_kind
 
 POLICY_NAMES: dict[int, str] = {
     os.SCHED_OTHER: "other",
@@ -35,14 +35,6 @@ POLICY_NAMES: dict[int, str] = {
 }
 
 
-def _command(proc: Path, pid: str) -> str | None:
-    try:
-        stat = (proc / pid / "stat").read_text()
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return None
-    return stat[stat.index("(") + 1 : stat.rindex(")")]
-
-
 def service_tasks(proc: Path = Path("/proc")) -> dict[str, list[int]]:
     """The thread ids of every local service process, by kind (see
     :data:`hub.bench.procstats.SERVICE_COMMANDS`); a kind with no process here is absent."""
@@ -50,8 +42,8 @@ def service_tasks(proc: Path = Path("/proc")) -> dict[str, list[int]]:
     for entry in sorted(proc.iterdir(), key=lambda e: e.name):
         if not entry.name.isdigit():
             continue
-        command = _command(proc, entry.name)
-        kind = next((k for k, names in SERVICE_COMMANDS.items() if command in names), None)
+        stat = read_stat(proc, entry.name)
+        kind = service_kind(stat[0]) if stat is not None else None
         if kind is None:
             continue
         try:
