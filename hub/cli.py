@@ -224,7 +224,10 @@ def bench(
         typer.Option(
             min=1,
             max=9,
-            help="One-worker throughput runs; the median run is reported (3; quick 1).",
+            help=(
+                "One-worker throughput runs, and hop runs each with its raw relay run; "
+                "the median of each is reported (3; quick 1)."
+            ),
         ),
     ] = None,
     quick: Annotated[bool, typer.Option(help="A reduced run, under a minute.")] = False,
@@ -247,7 +250,7 @@ def bench(
     else:
         config = BenchConfig(dossiers=dossiers or 1000, rate=rate, latency_dossiers=int(rate * 20))
     if runs is not None:
-        config = dataclasses.replace(config, throughput_runs=runs)
+        config = dataclasses.replace(config, throughput_runs=runs, hop_runs=runs)
     # The bench process (simulators, raw relay baseline) runs on the workers' event loop,
     # so that the baseline is the same client on the same loop as the hub.
     result = run_or_exit(

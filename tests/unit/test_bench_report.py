@@ -1,6 +1,7 @@
 """The bench's report: the machine figures, and a service that runs elsewhere shown as such;
 events counted once as projected and once as the broker messages (batches) they took; the
-per-hop figure from the hop run; the headline from the median of the one-worker runs."""
+per-hop figure from the hop run; the headlines from the median of the one-worker runs and
+from the hop run and relay run pair with the median ratio."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hub.bench.hops import HopResult
 from hub.bench.procstats import MachineUse
 from hub.bench.raw_relay import RelayResult
 from hub.bench.report import print_report
-from hub.bench.runner import BenchResult, PhaseResult, median_run
+from hub.bench.runner import BenchResult, HopPair, PhaseResult, median_pair, median_run
 
 
 def _phase(
@@ -200,3 +201,73 @@ def test_no_note_when_the_services_batch_their_wake_ups(
         "batch"
     )
     assert "default scheduling policy" not in console.export_text()
+
+
+def _pair(hops_per_s: float, relay_msgs_per_s: float, *, hops: int = 300) -> HopPair:
+    """A hop run of 300 receptions and the relay run after it, at the given rates."""
+    return HopPair(
+        HopResult(
+            messages=300, hops=hops, seconds=300 / hops_per_s, cpu_seconds=0.3, mean_bytes=900
+        ),
+        RelayResult(300, 300 / relay_msgs_per_s, client_cpu_seconds=0.1),
+    )
+
+
+def _paired(pairs: list[HopPair]) -> BenchResult:
+    chosen = median_pair(pairs)
+    return replace(
+        _result([_phase(1)]), hops=chosen.hops, relay=chosen.relay, hop_pairs=tuple(pairs)
+    )
+
+
+def test_the_per_hop_figures_come_from_the_pair_with_the_median_ratio(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given three hop runs, each with its relay run: ratios 0.5, 0.3 and 0.2
+    pairs = [_pair(500.0, 1000.0), _pair(300.0, 1000.0), _pair(400.0, 2000.0)]
+    console = Console(record=True, width=120)
+
+    print_report(_paired(pairs), console, as_json=True)
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # the headline ratio and every per-hop and relay figure are the median pair's
+    assert figures["ratio_to_raw_relay"] == 0.3
+    assert figures["hub_per_hop_msgs_per_s"] == 300.0
+    assert figures["raw_relay_msgs_per_s"] == 1000.0
+    assert figures["hop_cpu_ms"] == 1.0  # its 0.3 s for 300 hops
+    # and every pair is reported, in the order run
+    assert figures["hop_runs"] == 3
+    assert figures["ratio_to_raw_relay_runs"] == [0.5, 0.3, 0.2]
+    assert (figures["ratio_to_raw_relay_min"], figures["ratio_to_raw_relay_max"]) == (0.2, 0.5)
+    assert figures["hub_per_hop_msgs_per_s_runs"] == [500.0, 300.0, 400.0]
+    assert figures["raw_relay_msgs_per_s_runs"] == [1000.0, 1000.0, 2000.0]
+    assert figures["ok"] is True
+    assert "0.5 / 0.3 / 0.2" in console.export_text()
+
+
+def test_the_median_of_an_even_number_of_pairs_is_the_lower_middle_ratio() -> None:
+    pairs = [_pair(r, 1000.0) for r in (500.0, 200.0, 400.0, 300.0)]
+
+    assert median_pair(pairs) is pairs[3]  # 0.3, below 0.4
+    assert median_pair(pairs[:1]) is pairs[0]
+    with pytest.raises(ValueError, match="no hop run"):
+        median_pair([])
+
+
+def test_a_hop_run_that_relayed_nothing_fails_the_bench_even_if_not_the_median() -> None:
+    pairs = [_pair(300.0, 1000.0), _pair(400.0, 1000.0), _pair(500.0, 1000.0, hops=0)]
+    # (a run with no hops has no rate: its ratio is 0, the lowest, and the median is 0.3)
+    assert median_pair(pairs) is pairs[0]
+
+    assert not _paired(pairs).ok
+    assert _paired(pairs[:2]).ok
+
+
+def test_a_result_without_pairs_reports_its_one_hop_run_and_relay(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    print_report(_result([_phase(1)]), Console(record=True, width=120), as_json=True)
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["hop_runs"] == 1
+    assert figures["ratio_to_raw_relay_runs"] == [figures["ratio_to_raw_relay"]] == [0.5]
