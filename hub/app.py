@@ -27,6 +27,7 @@ from hub.db.pool import open_pool
 from hub.dlq.consumer import ParkedConsumer
 from hub.heap import settle_heap
 from hub.known_states import KnownStates
+from hub.loop_watch import LoopWatch
 from hub.migrations import MIGRATION_SOURCES
 from hub.overdue_runner import overdue_scanner
 from hub.postal import PostalOrderConsumer, PostalTracker
@@ -241,6 +242,9 @@ def _lifespan(runtime: Runtime) -> Any:
                 known=known,
             )
             runtime.tasks += [asyncio.create_task(relay.run()), asyncio.create_task(tracker.run())]
+            if settings.loop_stall_warn_ms > 0:
+                watch = LoopWatch(warn_after_s=settings.loop_stall_warn_ms / 1000)
+                runtime.tasks.append(asyncio.create_task(watch.run()))
             if settings.overdue_scan_seconds > 0:
                 runtime.tasks.append(
                     asyncio.create_task(overdue_scanner(runtime, pool, relay).run())

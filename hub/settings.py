@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     overdue_lookback_days: int = Field(
         default=30, ge=1, description="Dossiers due longer ago than this are not scanned."
     )
+    loop_stall_warn_ms: int = Field(
+        default=250,
+        ge=0,
+        description="Log event_loop_stalled when a worker's event loop was held up this long "
+        "(ms); 0: off.",
+    )
     event_loop: EventLoop = Field(
         default="uvloop",
         description="Event loop of `hub run`: uvloop (faster; asyncio's own where uvloop is "
