@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hub.bench.runner import BenchResult
+from hub.bench.stalls import STALL_WARN_MS
 
 TARGETS: dict[str, tuple[str, float]] = {
     "ratio_to_raw_relay": (">=", 0.6),
@@ -50,6 +51,8 @@ ROWS = (
     ("latency_machine_busy_pct", "Machine busy % of all cores (latency run)"),
     ("latency_machine_cpu_ms_per_lifecycle", "  machine CPU ms per lifecycle (every process)"),
     ("latency_cpu_ms_per_lifecycle", "  of which the worker"),
+    ("latency_worker_loop_stalls", f"Worker event-loop stalls ≥ {STALL_WARN_MS} ms (latency run)"),
+    ("latency_worker_loop_stall_longest_ms", "  longest stall ms"),
     ("cpu_seconds", "Worker CPU seconds (1-worker throughput run)"),
     ("cpu_ms_per_lifecycle", "  CPU ms per lifecycle"),
     ("machine_busy_pct", "Machine busy % of all cores (1-worker throughput run)"),
@@ -57,6 +60,8 @@ ROWS = (
     ("broker_cpu_ms_per_lifecycle", "  of which RabbitMQ (when local)"),
     ("database_cpu_ms_per_lifecycle", "  of which PostgreSQL (when local)"),
     ("bench_process_cpu_ms_per_lifecycle", "  of which the bench process (simulated peers)"),
+    ("worker_loop_stalls", f"Worker event-loop stalls ≥ {STALL_WARN_MS} ms (1-worker run)"),
+    ("worker_loop_stall_longest_ms", "  longest stall ms"),
     ("peak_rss_mb", "Peak RSS MB per worker"),
     ("not_accepted", "Messages not accepted"),
     ("broker_sched_policy", "RabbitMQ's scheduling policy (when local)"),

@@ -46,6 +46,7 @@ from hub.bench.procstats import MachineUse, machine_use, sample_all, sample_mach
 from hub.bench.queues import queue_totals
 from hub.bench.raw_relay import RelayResult, run_raw_relay
 from hub.bench.scheduling import service_policies
+from hub.bench.stalls import STALL_WARN_MS, StallLog, Stalls
 from hub.bootstrap import migrate_database
 from hub.broker_setup import apply_topology
 from hub.deadlines import next_working_day
@@ -136,6 +137,8 @@ class PhaseResult:
     bench_cpu_seconds: float | None = None
     """The bench process's CPU in the same window: the simulated peers, the postal
     simulator, the event tap and the completion poll (load, not hub)."""
+    loop_stalls: Stalls | None = None
+    """The workers' event-loop stalls of ``STALL_WARN_MS`` or more in the same window."""
 
     @property
     def hub_consumed(self) -> int:
@@ -205,6 +208,11 @@ class Bench:
     log_dir: Path
     day: date | None = None
     shared_broker: bool = False
+    stall_log: StallLog = field(init=False)
+    """The workers' event-loop stalls, read per phase from their logs in ``log_dir``."""
+
+    def __post_init__(self) -> None:
+        self.stall_log = StallLog(self.log_dir)
 
     @property
     def amqp_url(self) -> str:
@@ -238,6 +246,7 @@ class Bench:
             "HUB_AMQP_URL": self.amqp_url,
             "HUB_POSTAL_API_URL": self.postal.url,
             "HUB_POSTAL_POLL_SECONDS": str(POSTAL_POLL_SECONDS),
+            "HUB_LOOP_STALL_WARN_MS": str(STALL_WARN_MS),
             "HUB_LOG_JSON": "true",
             "HUB_LOG_LEVEL": "WARNING",
         }
@@ -271,6 +280,7 @@ class Bench:
         pids = [p.pid for p in hub.processes]
         before, machine_before = sample_all(pids), sample_machine()
         bench_cpu_before = time.process_time()
+        self.stall_log.read()  # what the workers logged before this phase is not its own
         await communes.start()
         await agencies.start()
         try:
@@ -279,6 +289,7 @@ class Bench:
             final = await self._wait_final(codes, expected=len(codes))
             machine_after = sample_machine()  # before the wait for the last notices below
             bench_cpu = time.process_time() - bench_cpu_before
+            stalls = self.stall_log.read()
             last = await self.conn.fetchval(LAST_RECORDED, codes)
             seconds = (float(last) if last is not None else time.time()) - started
             await _settle(lambda: len(communes.result_at) >= _notices_due(plan), 3.0)
@@ -311,6 +322,7 @@ class Bench:
             postal_latencies_ms=communes.postal_ms(),
             machine=machine_use(machine_before, machine_after),
             bench_cpu_seconds=bench_cpu,
+            loop_stalls=stalls,
         )
 
     async def _wait_final(self, codes: list[str], *, expected: int) -> int:
@@ -566,10 +578,12 @@ class BenchResult:
             # CPU is most of the tail
             "latency_cpu_ms_per_lifecycle": round(1000 * lat.cpu_seconds / max(lat.final, 1), 2),
             **{f"latency_{key}": value for key, value in _machine_figures(lat).items()},
+            **{f"latency_{key}": value for key, value in _stall_figures(lat).items()},
             "cpu_seconds": round(main.cpu_seconds, 2),
             "cpu_ms_per_lifecycle": round(1000 * main.cpu_seconds / max(main.final, 1), 2),
             "peak_rss_mb": round(max(p.peak_rss_mb for p in self.phases), 1),
             **_machine_figures(main),
+            **_stall_figures(main),
             "not_accepted": sum(p.not_accepted for p in self.phases),
             "broker_sched_policy": self.service_policies.get("broker"),
             "database_sched_policy": self.service_policies.get("database"),
@@ -695,6 +709,16 @@ def _machine_figures(phase: PhaseResult) -> dict[str, float | None]:
             1000 * phase.bench_cpu_seconds / max(phase.final, 1), 2
         )
     return {"machine_busy_pct": round(100 * phase.machine.busy_share, 1), **figures}
+
+
+def _stall_figures(phase: PhaseResult) -> dict[str, int]:
+    """The workers' event-loop stalls during a phase (none when they were not read)."""
+    if phase.loop_stalls is None:
+        return {}
+    return {
+        "worker_loop_stalls": phase.loop_stalls.count,
+        "worker_loop_stall_longest_ms": phase.loop_stalls.longest_ms,
+    }
 
 
 def _relay_figures(name: str, relay: RelayResult) -> dict[str, float | None]:

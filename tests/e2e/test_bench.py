@@ -69,6 +69,10 @@ def test_quick_bench_reports_every_figure(amqp_url: str, database_url: str) -> N
     # And the quick bench makes one one-worker throughput run, which is the headline
     assert figures["throughput_runs"] == 1
     assert figures["lifecycles_per_s_runs"] == [figures["lifecycles_per_s"]]
+    # And the workers' event-loop stalls of the latency and the throughput run, counted
+    for key in ("worker_loop_stalls", "latency_worker_loop_stalls"):
+        assert isinstance(figures[key], int), (key, figures[key])
+        assert figures[key] >= 0, (key, figures[key])
     # And one hop run with its relay run, whose ratio is the headline
     assert figures["hop_runs"] == 1
     assert figures["ratio_to_raw_relay_runs"] == [figures["ratio_to_raw_relay"]]

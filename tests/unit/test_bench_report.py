@@ -16,6 +16,7 @@ from hub.bench.procstats import MachineUse
 from hub.bench.raw_relay import RelayResult
 from hub.bench.report import print_report
 from hub.bench.runner import BenchResult, HopPair, PhaseResult, median_pair, median_run
+from hub.bench.stalls import Stalls
 
 
 def _phase(
@@ -271,3 +272,31 @@ def test_a_result_without_pairs_reports_its_one_hop_run_and_relay(
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert figures["hop_runs"] == 1
     assert figures["ratio_to_raw_relay_runs"] == [figures["ratio_to_raw_relay"]] == [0.5]
+
+
+def test_the_workers_loop_stalls_of_the_latency_and_throughput_runs_are_reported(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = replace(
+        _result([replace(_phase(1), loop_stalls=Stalls(count=0, longest_ms=0))]),
+        latency=replace(_phase(1), loop_stalls=Stalls(count=3, longest_ms=140)),
+    )
+    console = Console(record=True, width=120)
+
+    print_report(result, console, as_json=True)
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (
+        figures["latency_worker_loop_stalls"],
+        figures["latency_worker_loop_stall_longest_ms"],
+    ) == (3, 140)
+    assert (figures["worker_loop_stalls"], figures["worker_loop_stall_longest_ms"]) == (0, 0)
+    assert "Worker event-loop stalls ≥ 50 ms (latency run)" in console.export_text()
+
+
+def test_no_stall_figures_when_the_logs_were_not_read(capsys: pytest.CaptureFixture[str]) -> None:
+    print_report(_result([_phase(1)]), Console(record=True, width=120), as_json=True)
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "worker_loop_stalls" not in figures
+    assert "latency_worker_loop_stalls" not in figures
