@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.demo.workers import WORKER_LOG
+
 STALL_WARN_MS = 50
 """The threshold the bench gives its workers: a quarter of the p99 target (200 ms)."""
 
@@ -33,7 +35,7 @@ class StallLog:
 
     def read(self) -> Stalls:
         count, longest = 0, 0
-        for path in sorted(self.log_dir.glob("hub-worker-*.log")):
+        for path in sorted(self.log_dir.glob(WORKER_LOG.format(index="*"))):
             with path.open("rb") as log:
                 log.seek(self._offsets.get(path, 0))
                 data = log.read()

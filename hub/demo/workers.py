@@ -15,6 +15,10 @@ import aio_pika
 from hub.errors import RunStopped
 from hub.topology import HUB_CONSUMED_QUEUES, INGRESS_QUEUES
 
+WORKER_LOG = "hub-worker-{index}.log"
+"""The file in ``log_dir`` that worker ``index`` writes its output to, appended to start
+after start (:mod:`hub.bench.stalls` reads every worker's with ``index="*"``)."""
+
 
 class WorkerExited(RunStopped):
     """A hub worker process a run depends on exited (its log says why)."""
@@ -33,7 +37,7 @@ class HubWorkers:
             self.start_one(index)
 
     def start_one(self, index: int) -> subprocess.Popen[bytes]:
-        log = (self.log_dir / f"hub-worker-{index}.log").open("ab")
+        log = (self.log_dir / WORKER_LOG.format(index=index)).open("ab")
         process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "run"],
             env=os.environ

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from hub.bench.stalls import StallLog, Stalls
+from hub.demo.workers import WORKER_LOG
 
 
 def _line(event: str, **fields: object) -> bytes:
@@ -14,7 +15,7 @@ def _line(event: str, **fields: object) -> bytes:
 
 
 def test_each_read_counts_the_stalls_logged_since_the_previous_one(tmp_path: Path) -> None:
-    first, second = tmp_path / "hub-worker-0.log", tmp_path / "hub-worker-1.log"
+    first, second = (tmp_path / WORKER_LOG.format(index=i) for i in (0, 1))
     first.write_bytes(
         _line("hub_started")
         + _line("event_loop_stalled", stalled_ms=80, stalls=1)
