@@ -5,21 +5,40 @@ It fills ``bench.relay.in`` with ``count`` messages of ``size`` bytes, then cons
 ``bench.relay.out`` and acks it. That is the least work a hub hop can do on this broker with
 the same delivery guarantees; it has no database and no translation. Both queues are deleted
 afterwards.
+
+With ``database_url`` it is the *durable relay*: before it publishes, each message's id and
+body go into a PostgreSQL table (one ``INSERT``, committed on its own, through an asyncpg
+pool of the hub's size, without asyncpg's reset on release, as the hub's pool), which is
+the least a hop that records what it relayed can do with these tools. The table
+(``bench_relay_inbox``, message id as primary key, like the hub's inbox) is created in that
+database if missing and emptied before each run; what a run recorded stays there until the
+next one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from uuid import uuid4
 
 import aio_pika
+import asyncpg
 from aio_pika.abc import AbstractIncomingMessage
 
 from hub.bench.procstats import MachineUse, machine_use, sample_machine
+from hub.db.pool import keep_session
 
 RELAY_IN = "bench.relay.in"
 RELAY_OUT = "bench.relay.out"
+RELAY_TABLE = "bench_relay_inbox"
+CREATE_TABLE = (
+    f"CREATE TABLE IF NOT EXISTS {RELAY_TABLE} (message_id uuid PRIMARY KEY, body bytea NOT NULL)"
+)
+RECORD = f"INSERT INTO {RELAY_TABLE} (message_id, body) VALUES ($1, $2)"
+
+Record = Callable[[AbstractIncomingMessage], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -38,7 +57,10 @@ class RelayResult:
 
 def _message(body: bytes) -> aio_pika.Message:
     return aio_pika.Message(
-        body, content_type="application/json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT
+        body,
+        content_type="application/json",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=str(uuid4()),
     )
 
 
@@ -50,6 +72,36 @@ async def run_raw_relay(
     prefetch: int,
     rate: float | None = None,
     timeout_s: float = 120.0,
+    database_url: str | None = None,
+    pool_size: int = 10,
+) -> RelayResult:
+    """Relay ``count`` messages of ``size`` bytes; with ``database_url``, record each one in
+    that database first (the durable relay)."""
+    if database_url is None:
+        return await _filled_and_relayed(amqp_url, count, size, prefetch, rate, timeout_s, None)
+    pool = await asyncpg.create_pool(
+        database_url, min_size=min(2, pool_size), max_size=pool_size, reset=keep_session
+    )
+    try:
+        await pool.execute(CREATE_TABLE)
+        await pool.execute(f"TRUNCATE {RELAY_TABLE}")
+
+        async def record(message: AbstractIncomingMessage) -> None:
+            await pool.execute(RECORD, message.message_id, message.body)
+
+        return await _filled_and_relayed(amqp_url, count, size, prefetch, rate, timeout_s, record)
+    finally:
+        await pool.close()
+
+
+async def _filled_and_relayed(
+    amqp_url: str,
+    count: int,
+    size: int,
+    prefetch: int,
+    rate: float | None,
+    timeout_s: float,
+    record: Record | None,
 ) -> RelayResult:
     connection = await aio_pika.connect(amqp_url)
     async with connection:
@@ -66,7 +118,7 @@ async def run_raw_relay(
                 await asyncio.gather(
                     *(setup.default_exchange.publish(_message(body), RELAY_IN) for _ in batch)
                 )
-            return await _relay(connection, count, prefetch, rate, timeout_s)
+            return await _relay(connection, count, prefetch, rate, timeout_s, record)
         finally:
             await setup.queue_delete(RELAY_IN)
             await setup.queue_delete(RELAY_OUT)
@@ -78,6 +130,7 @@ async def _relay(
     prefetch: int,
     rate: float | None,
     timeout_s: float,
+    record: Record | None = None,
 ) -> RelayResult:
     channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
     await channel.set_qos(prefetch_count=prefetch)
@@ -91,6 +144,8 @@ async def _relay(
         nonlocal relayed
         if rate is not None:  # message ``index`` goes out ``index / rate`` s after the start
             await asyncio.sleep(max(started + index / rate - loop.time(), 0.0))
+        if record is not None:
+            await record(message)
         await channel.default_exchange.publish(
             _message(message.body), routing_key=RELAY_OUT, mandatory=True
         )
@@ -111,7 +166,12 @@ async def _relay(
     started = loop.time()
     tag = await queue.consume(on_message)
     try:
-        await asyncio.wait_for(done.wait(), timeout_s)
+        try:
+            await asyncio.wait_for(done.wait(), timeout_s)
+        except TimeoutError:
+            raise TimeoutError(
+                f"the relay moved {relayed} of {count} messages in {timeout_s:g} s"
+            ) from None
     finally:
         elapsed = loop.time() - started
         cpu = time.process_time() - cpu_before

@@ -11,8 +11,9 @@ configured PostgreSQL server (created and migrated if needed):
 3. throughput with two workers;
 4. hops: receptions waiting on the ingress, relayed by one worker (``hub.bench.hops``);
 5. the raw aio-pika relay baseline with the hops' message count and mean message size,
-   right after them; phases 4 and 5 three times (quick: once), the pair with the median
-   ratio reported, for the same reason as in 2;
+   right after them, then the durable relay (the same, each message recorded in PostgreSQL
+   first); phases 4 and 5 three times (quick: once), the pair with the median ratio
+   reported, for the same reason as in 2;
 6. the same relay paced to that pair's hop rate (what the broker spends per message at it).
 
 Every phase uses a fresh demo day (``next_demo_day``), so dossier codes never repeat.
@@ -446,11 +447,21 @@ class HopPair:
 
     hops: HopResult
     relay: RelayResult
+    durable: RelayResult | None = None
+    """The durable relay (the raw relay recording each message in PostgreSQL first), right
+    after the raw relay."""
 
     @property
     def ratio(self) -> float:
         raw = self.relay.msgs_per_s
         return self.hops.hops_per_s / raw if raw else 0.0
+
+    @property
+    def durable_ratio(self) -> float | None:
+        if self.durable is None:
+            return None
+        durable = self.durable.msgs_per_s
+        return self.hops.hops_per_s / durable if durable else 0.0
 
 
 def median_pair(pairs: Sequence[HopPair]) -> HopPair:
@@ -471,6 +482,8 @@ class BenchResult:
     relay: RelayResult
     """The raw relay at full speed right after that hop run: the baseline."""
     rate: float
+    durable_relay: RelayResult | None = None
+    """The durable relay right after that raw relay (see :mod:`hub.bench.raw_relay`)."""
     shared_broker: bool = False
     paced_relay: RelayResult | None = None
     """The raw relay paced to the hop phase's rate: what the broker spends per message at
@@ -504,7 +517,7 @@ class BenchResult:
     def pairs(self) -> list[HopPair]:
         """The hop runs with their relay runs (just ``hops`` and ``relay`` when there was
         one)."""
-        return list(self.hop_pairs) or [HopPair(self.hops, self.relay)]
+        return list(self.hop_pairs) or [HopPair(self.hops, self.relay, self.durable_relay)]
 
     @property
     def raw_relay_msgs_per_s(self) -> float:
@@ -523,7 +536,12 @@ class BenchResult:
             self.latency.final == self.latency.dossiers
             and all(run.final == run.dossiers for run in self.runs)
             and all(p.final > 0 for p in self.throughput.values())
-            and all(pair.hops.hops > 0 and pair.relay.messages > 0 for pair in self.pairs)
+            and all(
+                pair.hops.hops > 0
+                and pair.relay.messages > 0
+                and (pair.durable is None or pair.durable.messages > 0)
+                for pair in self.pairs
+            )
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -554,6 +572,7 @@ class BenchResult:
             "ratio_to_raw_relay_max": max(ratios),
             "hub_per_hop_msgs_per_s_runs": [round(p.hops.hops_per_s, 1) for p in self.pairs],
             "raw_relay_msgs_per_s_runs": [round(p.relay.msgs_per_s, 1) for p in self.pairs],
+            **_durable_figures(self.pairs, self.durable_relay, per_hop),
             **(_relay_figures("paced_relay", self.paced_relay) if self.paced_relay else {}),
             "lifecycle_deliveries_per_s": round(deliveries, 1),
             "lifecycle_ratio_to_raw_relay": round(deliveries / raw, 3) if raw else 0.0,
@@ -649,8 +668,11 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
                 workers, lambda hub: bench.drive(hub, config.dossiers, rate=None)
             )
 
-        async def relay_hops(hops: HopResult, rate: float | None) -> RelayResult:
-            """The raw relay with a hop run's messages, at full speed or at ``rate``."""
+        async def relay_hops(
+            hops: HopResult, rate: float | None, *, durable: bool = False
+        ) -> RelayResult:
+            """The raw relay with a hop run's messages, at full speed or at ``rate``; with
+            ``durable``, each message recorded in the bench database first."""
             return await run_raw_relay(
                 settings.amqp_url.get_secret_value(),
                 count=hops.messages,
@@ -658,6 +680,8 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
                 prefetch=settings.prefetch,
                 rate=rate,
                 timeout_s=120.0 + (2 * hops.messages / rate if rate else 0.0),
+                database_url=bench_url if durable else None,
+                pool_size=settings.db_pool_size,
             )
 
         pairs: list[HopPair] = []
@@ -666,7 +690,9 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
             bench.progress(f"hops: {config.hops} receptions waiting, 1 worker{of}")
             hops = await measure_hops(bench, config.hops, timeout_s=config.phase_timeout_s)
             bench.progress(f"raw relay: {hops.messages} messages of {hops.mean_bytes} bytes{of}")
-            pairs.append(HopPair(hops, await relay_hops(hops, None)))
+            relay = await relay_hops(hops, None)
+            bench.progress(f"durable relay: the same, each recorded in {BENCH_DATABASE}{of}")
+            pairs.append(HopPair(hops, relay, await relay_hops(hops, None, durable=True)))
         chosen = median_pair(pairs)
         paced: RelayResult | None = None
         if chosen.hops.hops_per_s > 0:
@@ -680,6 +706,7 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
         throughput=throughput,
         hops=chosen.hops,
         relay=chosen.relay,
+        durable_relay=chosen.durable,
         paced_relay=paced,
         rate=config.rate,
         shared_broker=bench.shared_broker,
@@ -733,6 +760,23 @@ def _relay_figures(name: str, relay: RelayResult) -> dict[str, float | None]:
         for key, value in _per_unit(relay.machine, messages, "per_msg", digits=3).items():
             figures[f"{name}_{key}"] = value
     return figures
+
+
+def _durable_figures(
+    pairs: Sequence[HopPair], durable: RelayResult | None, per_hop: float
+) -> dict[str, Any]:
+    """The durable relay of the median pair, the per-hop figure as a ratio of it, and every
+    pair's durable relay rate (nothing when the bench ran none)."""
+    if durable is None:
+        return {}
+    rate = durable.msgs_per_s
+    return {
+        **_relay_figures("durable_relay", durable),
+        "ratio_to_durable_relay": round(per_hop / rate, 3) if rate else 0.0,
+        "durable_relay_msgs_per_s_runs": [
+            round(p.durable.msgs_per_s, 1) for p in pairs if p.durable is not None
+        ],
+    }
 
 
 def _hop_machine_figures(hops: HopResult) -> dict[str, float | None]:

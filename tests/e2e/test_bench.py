@@ -26,6 +26,9 @@ REQUIRED = (
     "raw_relay_msgs_per_s",
     "ratio_to_raw_relay",
     "raw_relay_client_cpu_ms_per_msg",
+    "durable_relay_msgs_per_s",
+    "durable_relay_client_cpu_ms_per_msg",
+    "ratio_to_durable_relay",
     "paced_relay_msgs_per_s",
     "paced_relay_client_cpu_ms_per_msg",
     "bench_process_cpu_ms_per_lifecycle",
@@ -76,3 +79,5 @@ def test_quick_bench_reports_every_figure(amqp_url: str, database_url: str) -> N
     # And one hop run with its relay run, whose ratio is the headline
     assert figures["hop_runs"] == 1
     assert figures["ratio_to_raw_relay_runs"] == [figures["ratio_to_raw_relay"]]
+    # with its durable relay run, the second baseline
+    assert figures["durable_relay_msgs_per_s_runs"] == [figures["durable_relay_msgs_per_s"]]

@@ -204,20 +204,38 @@ def test_no_note_when_the_services_batch_their_wake_ups(
     assert "default scheduling policy" not in console.export_text()
 
 
-def _pair(hops_per_s: float, relay_msgs_per_s: float, *, hops: int = 300) -> HopPair:
-    """A hop run of 300 receptions and the relay run after it, at the given rates."""
+def _pair(
+    hops_per_s: float,
+    relay_msgs_per_s: float,
+    *,
+    hops: int = 300,
+    durable_msgs_per_s: float | None = None,
+    durable_messages: int = 300,
+) -> HopPair:
+    """A hop run of 300 receptions and the relay run after it, at the given rates (and the
+    durable relay run after that, with a rate)."""
+    durable = (
+        None
+        if durable_msgs_per_s is None
+        else RelayResult(durable_messages, 300 / durable_msgs_per_s, client_cpu_seconds=0.15)
+    )
     return HopPair(
         HopResult(
             messages=300, hops=hops, seconds=300 / hops_per_s, cpu_seconds=0.3, mean_bytes=900
         ),
         RelayResult(300, 300 / relay_msgs_per_s, client_cpu_seconds=0.1),
+        durable,
     )
 
 
 def _paired(pairs: list[HopPair]) -> BenchResult:
     chosen = median_pair(pairs)
     return replace(
-        _result([_phase(1)]), hops=chosen.hops, relay=chosen.relay, hop_pairs=tuple(pairs)
+        _result([_phase(1)]),
+        hops=chosen.hops,
+        relay=chosen.relay,
+        durable_relay=chosen.durable,
+        hop_pairs=tuple(pairs),
     )
 
 
@@ -244,6 +262,46 @@ def test_the_per_hop_figures_come_from_the_pair_with_the_median_ratio(
     assert figures["raw_relay_msgs_per_s_runs"] == [1000.0, 1000.0, 2000.0]
     assert figures["ok"] is True
     assert "0.5 / 0.3 / 0.2" in console.export_text()
+
+
+def test_the_durable_relay_figures_come_from_the_median_pair_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given three hop runs with their raw and durable relays: raw ratios 0.5, 0.3 and 0.2
+    pairs = [
+        _pair(500.0, 1000.0, durable_msgs_per_s=800.0),
+        _pair(300.0, 1000.0, durable_msgs_per_s=600.0),
+        _pair(400.0, 2000.0, durable_msgs_per_s=1600.0),
+    ]
+    console = Console(record=True, width=120)
+
+    print_report(_paired(pairs), console, as_json=True)
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # the durable relay of the median pair (raw ratio 0.3) is the second baseline
+    assert figures["durable_relay_msgs_per_s"] == 600.0
+    assert figures["ratio_to_durable_relay"] == 0.5  # 300 hops/s ÷ 600 msgs/s
+    assert figures["durable_relay_client_cpu_ms_per_msg"] == 0.5  # 0.15 s for 300
+    assert figures["durable_relay_msgs_per_s_runs"] == [800.0, 600.0, 1600.0]
+    assert figures["ok"] is True
+    table = console.export_text()
+    assert "Per-hop ÷ durable relay (median pair)" in table
+    assert "800.0 / 600.0 / 1600.0" in table
+
+
+def test_a_durable_relay_that_moved_nothing_fails_the_bench() -> None:
+    pairs = [_pair(300.0, 1000.0, durable_msgs_per_s=600.0, durable_messages=0)]
+
+    assert not _paired(pairs).ok
+    assert _paired([_pair(300.0, 1000.0, durable_msgs_per_s=600.0)]).ok
+
+
+def test_no_durable_relay_figures_when_it_did_not_run(capsys: pytest.CaptureFixture[str]) -> None:
+    print_report(_paired([_pair(300.0, 1000.0)]), Console(record=True), as_json=True)
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "ratio_to_durable_relay" not in figures
+    assert "durable_relay_msgs_per_s" not in figures
 
 
 def test_the_median_of_an_even_number_of_pairs_is_the_lower_middle_ratio() -> None:
