@@ -4,7 +4,7 @@ short-lived objects per message.
 Every message builds and drops pydantic models, dicts and frames; with CPython's defaults
 the youngest generation is collected every 700 allocations and each full collection
 rescans every object the process ever kept (modules, the registry, the pools). A profile
-of the worker under load had the collector at ~5 % of its CPU (docs/performance.md)."""
+of the worker under load had the collector at ~5 % of its CPU (docs/performance-history.md)."""
 
 from __future__ import annotations
 

@@ -7,8 +7,9 @@ garbage collection) delays every dossier in flight at once. The watch wakes ever
 time: that much, at least, every message waiting in the worker waited too.
 
 A stall says nothing about why; ``py-spy dump --pid <worker>`` while it recurs, or ``py-spy
-record``, does (docs/performance.md). A machine that is busy with other processes delays the
-watch too: compare with the machine's load before blaming the worker's code.
+record``, does (docs/operations.md, "A held-up event loop"). A machine that is busy with
+other processes delays the watch too: compare with the machine's load before blaming the
+worker's code.
 """
 
 from __future__ import annotations

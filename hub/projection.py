@@ -27,7 +27,7 @@ PROJECTION_LINGER_S = 0.05
 """How long the first event of a batch waits for others: the projection is off every
 peer's critical path, and a transaction per event would cost several round trips each.
 (10 ms made batches of a few events under load; 50 ms lets them grow toward the prefetch,
-part of the CPU saving measured in docs/performance.md.)"""
+part of the CPU saving measured in docs/performance-history.md.)"""
 
 PROJECTION_MAX_BATCH = 500
 """Events projected in one transaction at most (an event batch message carries up to 500)."""

@@ -2,7 +2,7 @@
 
 A shard is consumed with a prefetch above one (``HUB_INGRESS_PREFETCH``): the broker sends
 the next messages while the current one is being applied, instead of waiting for its ack,
-which costs the broker and the worker less per message (docs/performance.md). aio-pika
+which costs the broker and the worker less per message (docs/performance-history.md). aio-pika
 runs each delivery on a task of its own, so they are taken in turn here: one at a time,
 first delivered first.
 

@@ -38,7 +38,7 @@ T = TypeVar("T")
 def new_event_loop(kind: EventLoop) -> asyncio.AbstractEventLoop:
     """The worker's event loop: uvloop (libuv, in C) where it is installed, else asyncio's
     own. uvloop's loop and transports cost the worker a fraction of the CPU of asyncio's
-    (see docs/performance.md)."""
+    (see docs/performance-history.md)."""
     if kind == "uvloop":
         try:
             import uvloop

@@ -9,7 +9,7 @@ hub worker is switched out in the middle of its work, and each wake-up carries a
 messages' work instead of many. Under ``SCHED_BATCH`` a woken thread does not preempt; it
 runs when the running one blocks or its time slice ends (the share of CPU stays the same).
 On the development machine that took RabbitMQ's CPU per lifecycle from ~3.3 to ~1.8 ms and
-the hub from ~140 to ~180 lifecycles/s (docs/performance.md). Durability is untouched: the
+the hub from ~140 to ~180 lifecycles/s (docs/performance-history.md). Durability is untouched: the
 same writes and fsyncs happen, only when the threads run changes.
 
 A policy is inherited on fork: PostgreSQL's new backends (forked from the postmaster) take

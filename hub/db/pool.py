@@ -19,7 +19,7 @@ async def open_pool(settings: Settings) -> asyncpg.Pool:
     each of them once per connection instead, but a generic plan stays until the next
     ANALYZE of its tables: one made while a table was nearly empty (a new database) keeps
     its sequential scans as the table grows, unless autovacuum analyzes it
-    (docs/performance.md).
+    (docs/performance-history.md).
     """
     return await asyncpg.create_pool(
         settings.database_url.get_secret_value(),
