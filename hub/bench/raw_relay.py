@@ -29,6 +29,7 @@ from aio_pika.abc import AbstractIncomingMessage
 
 from hub.bench.procstats import MachineUse, machine_use, sample_machine
 from hub.db.pool import keep_session
+from hub.errors import RunStopped
 
 RELAY_IN = "bench.relay.in"
 RELAY_OUT = "bench.relay.out"
@@ -39,6 +40,10 @@ CREATE_TABLE = (
 RECORD = f"INSERT INTO {RELAY_TABLE} (message_id, body) VALUES ($1, $2)"
 
 Record = Callable[[AbstractIncomingMessage], Awaitable[None]]
+
+
+class RelayFailed(RunStopped):
+    """A relay could not record, publish or ack a message."""
 
 
 @dataclass(frozen=True)
@@ -137,19 +142,25 @@ async def _relay(
     queue = await channel.get_queue(RELAY_IN, ensure=False)
     done = asyncio.Event()
     relayed = taken = 0
+    failures: list[BaseException] = []
     tasks: set[asyncio.Task[None]] = set()
     loop = asyncio.get_running_loop()
 
     async def relay_one(message: AbstractIncomingMessage, index: int) -> None:
         nonlocal relayed
-        if rate is not None:  # message ``index`` goes out ``index / rate`` s after the start
-            await asyncio.sleep(max(started + index / rate - loop.time(), 0.0))
-        if record is not None:
-            await record(message)
-        await channel.default_exchange.publish(
-            _message(message.body), routing_key=RELAY_OUT, mandatory=True
-        )
-        await message.ack()
+        try:
+            if rate is not None:  # message ``index`` goes out ``index / rate`` s after start
+                await asyncio.sleep(max(started + index / rate - loop.time(), 0.0))
+            if record is not None:
+                await record(message)
+            await channel.default_exchange.publish(
+                _message(message.body), routing_key=RELAY_OUT, mandatory=True
+            )
+            await message.ack()
+        except Exception as exc:  # the run stops with it, not with a timeout much later
+            failures.append(exc)
+            done.set()
+            return
         relayed += 1
         if relayed >= count:
             done.set()
@@ -172,6 +183,11 @@ async def _relay(
             raise TimeoutError(
                 f"the relay moved {relayed} of {count} messages in {timeout_s:g} s"
             ) from None
+        if failures:
+            raise RelayFailed(
+                f"the relay failed after {relayed} of {count} messages: "
+                f"{type(failures[0]).__name__}: {failures[0]}"
+            ) from failures[0]
     finally:
         elapsed = loop.time() - started
         cpu = time.process_time() - cpu_before

@@ -456,13 +456,6 @@ class HopPair:
         raw = self.relay.msgs_per_s
         return self.hops.hops_per_s / raw if raw else 0.0
 
-    @property
-    def durable_ratio(self) -> float | None:
-        if self.durable is None:
-            return None
-        durable = self.durable.msgs_per_s
-        return self.hops.hops_per_s / durable if durable else 0.0
-
 
 def median_pair(pairs: Sequence[HopPair]) -> HopPair:
     """The pair with the median per-hop ratio (of an even number, the lower of the middle

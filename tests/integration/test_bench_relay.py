@@ -1,6 +1,7 @@
 """The bench's baselines on the real broker and database: the raw relay moves every message
 and leaves no queue behind; the durable relay records each message once before relaying it;
-a relay that runs out of time says how far it got."""
+a relay that runs out of time says how far it got, and one that fails stops at once with
+why."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import aiormq
 import asyncpg
 import pytest
 
-from hub.bench.raw_relay import RELAY_IN, RELAY_OUT, RELAY_TABLE, run_raw_relay
+from hub.bench.raw_relay import RELAY_IN, RELAY_OUT, RELAY_TABLE, RelayFailed, run_raw_relay
 
 pytestmark = pytest.mark.integration
 
@@ -68,4 +69,23 @@ async def test_a_relay_out_of_time_says_how_far_it_got_and_deletes_its_queues(
     with pytest.raises(TimeoutError, match=r"the relay moved \d+ of 2000 messages in 0.001 s"):
         await run_raw_relay(amqp_url, count=2000, size=300, prefetch=16, timeout_s=0.001)
 
+    assert await _queues_left(amqp_url) == []
+
+
+async def test_a_durable_relay_whose_database_refuses_stops_at_once_with_the_reason(
+    amqp_url: str, database_url: str, relay_db: asyncpg.Connection
+) -> None:
+    # Given a relay table (kept by the relay, which creates it only if missing) that refuses
+    # every message of the run's size
+    await relay_db.execute(f"DROP TABLE IF EXISTS {RELAY_TABLE}")
+    await relay_db.execute(
+        f"CREATE TABLE {RELAY_TABLE} (message_id uuid PRIMARY KEY,"
+        " body bytea NOT NULL CHECK (length(body) < 10))"
+    )
+    # When the durable relay runs, with plenty of time
+    # Then it stops with the database's reason, not with a timeout
+    with pytest.raises(RelayFailed, match=r"failed after 0 of 100 messages: CheckViolationError"):
+        await run_raw_relay(
+            amqp_url, count=100, size=300, prefetch=16, timeout_s=60, database_url=database_url
+        )
     assert await _queues_left(amqp_url) == []
