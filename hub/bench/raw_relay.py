@@ -6,10 +6,10 @@ It fills ``bench.relay.in`` with ``count`` messages of ``size`` bytes, then cons
 the same delivery guarantees; it has no database and no translation. Both queues are deleted
 afterwards.
 
-With ``database_url`` it is the *durable relay*: before it publishes, each message's id and
-body go into a PostgreSQL table (one ``INSERT``, committed on its own, through an asyncpg
-pool of the hub's size, without asyncpg's reset on release, as the hub's pool), which is
-the least a hop that records what it relayed can do with these tools. The table
+With ``record_in`` (a pool the caller opens with the hub worker's own
+:func:`hub.db.pool.open_pool`) it is the *durable relay*: before it publishes, each
+message's id and body go into a PostgreSQL table (one ``INSERT``, committed on its own),
+which is the least a hop that records what it relayed can do with these tools. The table
 (``bench_relay_inbox``, message id as primary key, like the hub's inbox) is created in that
 database if missing and emptied before each run; what a run recorded stays there until the
 next one.
@@ -28,7 +28,6 @@ import asyncpg
 from aio_pika.abc import AbstractIncomingMessage
 
 from hub.bench.procstats import MachineUse, machine_use, sample_machine
-from hub.db.pool import keep_session
 from hub.errors import RunStopped
 
 RELAY_IN = "bench.relay.in"
@@ -77,26 +76,20 @@ async def run_raw_relay(
     prefetch: int,
     rate: float | None = None,
     timeout_s: float = 120.0,
-    database_url: str | None = None,
-    pool_size: int = 10,
+    record_in: asyncpg.Pool | None = None,
 ) -> RelayResult:
-    """Relay ``count`` messages of ``size`` bytes; with ``database_url``, record each one in
-    that database first (the durable relay)."""
-    if database_url is None:
+    """Relay ``count`` messages of ``size`` bytes; with ``record_in``, record each one in
+    that pool's database first (the durable relay)."""
+    if record_in is None:
         return await _filled_and_relayed(amqp_url, count, size, prefetch, rate, timeout_s, None)
-    pool = await asyncpg.create_pool(
-        database_url, min_size=min(2, pool_size), max_size=pool_size, reset=keep_session
-    )
-    try:
-        await pool.execute(CREATE_TABLE)
-        await pool.execute(f"TRUNCATE {RELAY_TABLE}")
+    pool = record_in
+    await pool.execute(CREATE_TABLE)
+    await pool.execute(f"TRUNCATE {RELAY_TABLE}")
 
-        async def record(message: AbstractIncomingMessage) -> None:
-            await pool.execute(RECORD, message.message_id, message.body)
+    async def record(message: AbstractIncomingMessage) -> None:
+        await pool.execute(RECORD, message.message_id, message.body)
 
-        return await _filled_and_relayed(amqp_url, count, size, prefetch, rate, timeout_s, record)
-    finally:
-        await pool.close()
+    return await _filled_and_relayed(amqp_url, count, size, prefetch, rate, timeout_s, record)
 
 
 async def _filled_and_relayed(

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
@@ -50,6 +50,7 @@ from hub.bench.scheduling import service_policies
 from hub.bench.stalls import STALL_WARN_MS, StallLog, Stalls
 from hub.bootstrap import migrate_database
 from hub.broker_setup import apply_topology
+from hub.db.pool import open_pool
 from hub.deadlines import next_working_day
 from hub.demo.peer_queues import purge_peer_queues
 from hub.demo.plan import DemoPlan, build_plan
@@ -63,6 +64,8 @@ from simulators.peer import Delays
 from simulators.postal_server import PostalSimConfig, RunningServer, start_postal_server
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
 
 BENCH_DATABASE = "hub_bench"
 
@@ -88,8 +91,8 @@ class BenchConfig:
     throughput_runs: int = 3
     """One-worker throughput runs; the run with the median lifecycles/s is the headline."""
     hop_runs: int = 3
-    """Hop runs, each followed by a raw relay run; the pair with the median ratio is the
-    per-hop headline."""
+    """Hop runs, each followed by a raw relay run and a durable relay run; the hop run and
+    raw relay pair with the median ratio is the per-hop headline."""
     phase_timeout_s: float = 300.0
     foreign_wait_s: float = 60.0
     stall_s: float = 40.0
@@ -443,7 +446,7 @@ class HopPair:
     """One hop run and the raw relay run right after it, with the hop run's message count
     and mean size: the two halves of the per-hop ratio, taken as close together as the
     bench can, so that the machine's speed, which drifts within minutes on a shared host,
-    moves both alike."""
+    moves both alike. The durable relay run follows them."""
 
     hops: HopResult
     relay: RelayResult
@@ -457,13 +460,17 @@ class HopPair:
         return self.hops.hops_per_s / raw if raw else 0.0
 
 
+def _lower_median(items: Sequence[T], key: Callable[[T], float], what: str) -> T:
+    """The item with the median ``key`` (of an even number, the lower of the middle two)."""
+    if not items:
+        raise ValueError(f"no {what}")
+    return sorted(items, key=key)[(len(items) - 1) // 2]
+
+
 def median_pair(pairs: Sequence[HopPair]) -> HopPair:
     """The pair with the median per-hop ratio (of an even number, the lower of the middle
     two), so that every per-hop figure comes from one hop run and its relay."""
-    if not pairs:
-        raise ValueError("no hop run")
-    ranked = sorted(pairs, key=lambda pair: pair.ratio)
-    return ranked[(len(ranked) - 1) // 2]
+    return _lower_median(pairs, lambda pair: pair.ratio, "hop run")
 
 
 @dataclass(frozen=True)
@@ -662,10 +669,10 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
             )
 
         async def relay_hops(
-            hops: HopResult, rate: float | None, *, durable: bool = False
+            hops: HopResult, rate: float | None, *, record_in: asyncpg.Pool | None = None
         ) -> RelayResult:
             """The raw relay with a hop run's messages, at full speed or at ``rate``; with
-            ``durable``, each message recorded in the bench database first."""
+            ``record_in``, each message recorded in the bench database first."""
             return await run_raw_relay(
                 settings.amqp_url.get_secret_value(),
                 count=hops.messages,
@@ -673,19 +680,26 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
                 prefetch=settings.prefetch,
                 rate=rate,
                 timeout_s=120.0 + (2 * hops.messages / rate if rate else 0.0),
-                database_url=bench_url if durable else None,
-                pool_size=settings.db_pool_size,
+                record_in=record_in,
             )
 
         pairs: list[HopPair] = []
-        for run in range(1, config.hop_runs + 1):
-            of = f", run {run} of {config.hop_runs}" if config.hop_runs > 1 else ""
-            bench.progress(f"hops: {config.hops} receptions waiting, 1 worker{of}")
-            hops = await measure_hops(bench, config.hops, timeout_s=config.phase_timeout_s)
-            bench.progress(f"raw relay: {hops.messages} messages of {hops.mean_bytes} bytes{of}")
-            relay = await relay_hops(hops, None)
-            bench.progress(f"durable relay: the same, each recorded in {BENCH_DATABASE}{of}")
-            pairs.append(HopPair(hops, relay, await relay_hops(hops, None, durable=True)))
+        # the durable relay records through a pool like a hub worker's, on the bench database
+        relay_pool = await open_pool(settings)
+        try:
+            for run in range(1, config.hop_runs + 1):
+                of = f", run {run} of {config.hop_runs}" if config.hop_runs > 1 else ""
+                bench.progress(f"hops: {config.hops} receptions waiting, 1 worker{of}")
+                hops = await measure_hops(bench, config.hops, timeout_s=config.phase_timeout_s)
+                bench.progress(
+                    f"raw relay: {hops.messages} messages of {hops.mean_bytes} bytes{of}"
+                )
+                relay = await relay_hops(hops, None)
+                bench.progress(f"durable relay: the same, each recorded in {BENCH_DATABASE}{of}")
+                durable = await relay_hops(hops, None, record_in=relay_pool)
+                pairs.append(HopPair(hops, relay, durable))
+        finally:
+            await relay_pool.close()
         chosen = median_pair(pairs)
         paced: RelayResult | None = None
         if chosen.hops.hops_per_s > 0:
@@ -712,10 +726,7 @@ async def run_bench(settings: Settings, config: BenchConfig, console: Console) -
 def median_run(runs: Sequence[PhaseResult]) -> PhaseResult:
     """The run with the median lifecycles/s (of an even number, the slower of the middle
     two), so that all of the headline's figures come from one run."""
-    if not runs:
-        raise ValueError("no throughput run")
-    ranked = sorted(runs, key=lambda run: run.per_s(run.final))
-    return ranked[(len(ranked) - 1) // 2]
+    return _lower_median(runs, lambda run: run.per_s(run.final), "throughput run")
 
 
 def _machine_figures(phase: PhaseResult) -> dict[str, float | None]:
